@@ -1,0 +1,81 @@
+"""Conventions every stage's assets share, kept in one place.
+
+* Asset keys are ``[schema, table]`` of the working database, so lineage in the
+  UI reads like the database (``raw/crime`` -> ``er/nominal`` -> ...).
+* Every asset that writes DuckDB runs in the single-writer pool.
+* Metadata carry counts, rates and column schemas, never person values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from csenet_dagster import db, settings
+
+OWNERS = ["team:data-analytics-lab"]
+
+
+def duckdb_resource() -> DuckDBResource:
+    """The working database as a Dagster resource (path read from the environment)."""
+    work_db = settings.paths().work_db
+    work_db.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBResource(database=str(work_db), connection_config=dict(db.CONNECTION_CONFIG))
+
+
+def key(table: str) -> dg.AssetKey:
+    """'er.nominal' -> AssetKey(['er', 'nominal'])."""
+    return dg.AssetKey(table.split("."))
+
+
+def column_schema(conn: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, type_) for name, type_ in db.table_schema(conn, table)]
+    )
+
+
+def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, **extra: Any) -> dict[str, Any]:
+    """Row count and column schema of a working table, plus stage-specific counts."""
+    meta: dict[str, Any] = {
+        "dagster/row_count": dg.MetadataValue.int(db.row_count(conn, table)),
+        "dagster/column_schema": column_schema(conn, table),
+        "table": dg.MetadataValue.text(table),
+    }
+    meta.update(extra)
+    return meta
+
+
+def ensure_schemas(conn: duckdb.DuckDBPyConnection) -> None:
+    for schema in db.SCHEMAS:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+
+
+def stage_asset(
+    table: str,
+    *,
+    group: str,
+    description: str,
+    deps: Sequence[str | dg.AssetKey] = (),
+    kinds: Sequence[str] = ("duckdb", "sql"),
+    **kwargs: Any,
+):
+    """``@dg.asset`` with the project's key, pool, owners and kinds conventions."""
+    return dg.asset(
+        key=key(table),
+        group_name=group,
+        description=description,
+        deps=[key(d) if isinstance(d, str) else d for d in deps],
+        kinds=set(kinds),
+        owners=OWNERS,
+        pool=db.DUCKDB_POOL,
+        **kwargs,
+    )
+
+
+def check_result(passed: bool, description: str = "", **metadata: Any) -> dg.AssetCheckResult:
+    """A check result whose metadata are numbers or short texts (never person values)."""
+    return dg.AssetCheckResult(passed=bool(passed), description=description or None, metadata=metadata)

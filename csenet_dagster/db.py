@@ -1,0 +1,120 @@
+"""DuckDB access shared by every stage: connections and the SQL-file runner.
+
+Relational work lives in ``sql/<stage>/<name>.sql``. Files use ``${name}``
+placeholders (the variable-substitution form Spark SQL also understands), so
+the same files can move to a Spark engine later. Values are rendered as SQL
+literals by :func:`literal`, never pasted raw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import duckdb
+
+from csenet_dagster import settings
+
+CONNECTION_CONFIG = {"python_enable_replacements": False}
+
+# One Dagster concurrency pool for everything that writes the working database:
+# DuckDB allows a single writer per file.
+DUCKDB_POOL = "csenet_duckdb"
+
+SCHEMAS = ("raw", "er", "net", "harm", "pub", "audit")
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the working database (created with its schemas if new)."""
+    target = Path(path) if path is not None else settings.paths().work_db
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(target), read_only=read_only, config=dict(CONNECTION_CONFIG))
+    if not read_only:
+        for schema in SCHEMAS:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    return conn
+
+
+@contextmanager
+def working_db(read_only: bool = False):
+    conn = connect(read_only=read_only)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def literal(value: Any) -> str:
+    """Render a Python value as a SQL literal (strings quoted, lists as tuples)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        if not items:
+            return "(NULL)"
+        return "(" + ", ".join(literal(v) for v in items) + ")"
+    if isinstance(value, Path):
+        value = str(value)
+    text = str(value).replace("'", "''")
+    return f"'{text}'"
+
+
+def render_sql(name: str, params: Mapping[str, Any] | None = None) -> str:
+    """The text of ``sql/<name>`` with ``${param}`` placeholders filled in."""
+    path = settings.paths().sql_dir / name
+    text = path.read_text(encoding="utf-8")
+    values = {key: literal(value) for key, value in (params or {}).items()}
+    try:
+        return Template(text).substitute(values)
+    except KeyError as exc:
+        raise KeyError(f"{name}: no value given for placeholder ${{{exc.args[0]}}}") from exc
+
+
+def _statements(sql: str) -> Iterable[str]:
+    # Statements are separated by a semicolon at the end of a line; this keeps
+    # semicolons inside string literals working without a full SQL parser.
+    for statement in re.split(r";\s*(?:\n|$)", sql):
+        if re.sub(r"--[^\n]*", "", statement).strip():
+            yield statement
+
+
+def run_sql(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+    """Execute every statement of ``sql/<name>`` in order."""
+    for statement in _statements(render_sql(name, params)):
+        conn.execute(statement)
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, query: str) -> Any:
+    rows = conn.sql(query).fetchall()
+    return rows[0][0] if rows else None
+
+
+def row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(scalar(conn, f"SELECT count(*) FROM {table}"))
+
+
+def table_schema(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(column, type) pairs, for Dagster column-schema metadata."""
+    return [(row[0], row[1]) for row in conn.sql(f"DESCRIBE {table}").fetchall()]
+
+
+def extracted_at(conn: duckdb.DuckDBPyConnection) -> dt.datetime:
+    """The as-of time of the delivery being processed: every age is measured from it."""
+    value = scalar(conn, "SELECT extracted_at FROM raw.delivery")
+    if value is None:
+        raise RuntimeError("raw.delivery is empty: ingest a delivery first")
+    return value

@@ -1,0 +1,27 @@
+"""The one Dagster code location: the UI, `dg` and `csenet run` all load this."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from csenet_dagster import harm, ingest, network, ops, publish, resolve
+from csenet_dagster.assets_common import duckdb_resource
+
+STAGES = (ingest, resolve, network, harm, publish, ops)
+
+
+def build_definitions() -> dg.Definitions:
+    """Definitions with resources bound to the current environment's paths."""
+    assets = [a for stage in STAGES for a in stage.ASSETS]
+    checks = [c for stage in STAGES for c in stage.CHECKS]
+    return dg.Definitions(
+        assets=assets,
+        asset_checks=checks,
+        jobs=list(getattr(ops, "JOBS", [])),
+        sensors=list(getattr(ops, "SENSORS", [])),
+        schedules=list(getattr(ops, "SCHEDULES", [])),
+        resources={"duckdb": duckdb_resource()},
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,1 @@
+"""Synthetic delivery generator with ground truth."""

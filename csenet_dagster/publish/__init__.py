@@ -1,0 +1,4 @@
+"""Stage: publish. Exposes ASSETS and CHECKS for csenet_dagster.definitions."""
+
+ASSETS: list = []
+CHECKS: list = []
