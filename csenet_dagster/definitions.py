@@ -7,7 +7,16 @@ import dagster as dg
 from csenet_dagster import harm, ingest, network, ops, publish, resolve
 from csenet_dagster.assets_common import duckdb_resource
 
+from csenet_dagster.pipeline import REFRESH_JOB
+
 STAGES = (ingest, resolve, network, harm, publish, ops)
+
+# One job refreshes everything for a delivery; the sensor and `csenet run` use it.
+refresh_job = dg.define_asset_job(
+    REFRESH_JOB,
+    selection=dg.AssetSelection.all(),
+    description="Refresh every stage for one delivery: ingest, resolve, network, harm, publish.",
+)
 
 
 def build_definitions() -> dg.Definitions:
@@ -17,7 +26,7 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
-        jobs=list(getattr(ops, "JOBS", [])),
+        jobs=[refresh_job, *getattr(ops, "JOBS", [])],
         sensors=list(getattr(ops, "SENSORS", [])),
         schedules=list(getattr(ops, "SCHEDULES", [])),
         resources={"duckdb": duckdb_resource()},
