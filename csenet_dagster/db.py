@@ -50,8 +50,19 @@ def working_db(read_only: bool = False):
         conn.close()
 
 
+class SqlFragment(str):
+    """SQL text built by code from trusted names (never from data), inserted as is by ``render_sql``."""
+
+
+def identifier(name: str) -> SqlFragment:
+    """A double-quoted SQL identifier, e.g. a column name taken from a contract."""
+    return SqlFragment('"' + name.replace('"', '""') + '"')
+
+
 def literal(value: Any) -> str:
     """Render a Python value as a SQL literal (strings quoted, lists as tuples)."""
+    if isinstance(value, SqlFragment):
+        return str(value)
     if value is None:
         return "NULL"
     if isinstance(value, bool):
