@@ -1,4 +1,10 @@
-"""Stage: harm. Exposes ASSETS and CHECKS for csenet_dagster.definitions."""
+"""Stage: harm. Exposes ASSETS and CHECKS for csenet_dagster.definitions.
 
-ASSETS: list = []
-CHECKS: list = []
+Crime harm (Cambridge Crime Harm Index weights), nominal and network harm,
+priority ranks, explanations, SOC (OCG) links and network dossiers.
+"""
+
+from csenet_dagster.harm import checks, scoring
+
+ASSETS: list = [*scoring.ASSETS]
+CHECKS: list = [*checks.CHECKS]

@@ -1,0 +1,67 @@
+"""Documented, tunable settings of the harm stage (section "harm").
+
+docs/harm_and_priority.md explains every formula these constants feed. A force
+overrides any of them in CSENET_SETTINGS_FILE, e.g.
+``{"harm": {"recency_half_life_days": 540, "weights_file": "/srv/cchi.csv"}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csenet_dagster import settings
+
+
+@settings.section("harm")
+@dataclass(frozen=True)
+class HarmSettings:
+    # --- crime harm (Cambridge Crime Harm Index, days of custody) ---
+    # Weights file; empty = the bundled csenet_dagster/reference/harm_weights.csv.
+    # Either that layout or a CSV export of the official CCHI (see weights.py).
+    weights_file: str = ""
+    # Roles on a crime that make a nominal answerable for its harm.
+    offender_roles: tuple[str, ...] = ("SUSPECT", "OFFENDER")
+
+    # --- recency (every age is measured from the delivery's extracted_at) ---
+    # A crime's harm halves every this many days: recent harm counts most.
+    recency_half_life_days: float = 365.0
+    # "Active" = an event within this many days of extracted_at.
+    active_window_days: int = 365
+
+    # --- priority = recent harm + threat points (all in CCHI-day units) ---
+    # Per distinct victim harmed by the network's crimes in the active window.
+    points_per_recent_victim: float = 150.0
+    # Per distinct child reported missing in the network's orbit in the active window.
+    points_per_missing_child: float = 100.0
+    # Per member first seen in the active window (growth).
+    points_per_new_member: float = 50.0
+    # Per linked organised crime group, times the kind factor below and the
+    # archived factor when the group is archived.
+    points_per_ocg_link: float = 300.0
+    ocg_kind_factor_shared_member: float = 1.0
+    ocg_kind_factor_direct_link: float = 0.6
+    ocg_kind_factor_two_step: float = 0.25
+    ocg_archived_factor: float = 0.5
+
+    # --- SOC link strength ---
+    # Strength of one shared member (the same nominal in both).
+    shared_member_strength: float = 1.0
+    # A two-step path counts this fraction of its weaker edge's weight.
+    two_step_discount: float = 0.5
+    # At most this many two-step paths are kept per network and group (the strongest).
+    two_step_max_paths: int = 50
+
+    # --- explanation and dossiers ---
+    # Nominals (by priority rank) that get a full explanation.
+    explain_top_nominals: int = 200
+    # Networks (by priority rank) that get an HTML dossier.
+    dossier_top_n: int = 10
+    # Intelligence with handling code C (sharing with conditions) stays off the
+    # dossier unless this is true; the page says how many items were withheld.
+    dossier_include_handling_c: bool = False
+    # Seed of the link-chart layout, so the same network draws the same picture.
+    dossier_layout_seed: int = 7
+
+
+def load() -> HarmSettings:
+    return settings.load(HarmSettings)

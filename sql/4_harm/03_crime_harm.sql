@@ -1,0 +1,57 @@
+-- harm.crime_harm: one row per crime. harm_days = offence weight x victims
+-- (each distinct victim counted once; a crime with no recorded victim counts
+-- once). recent_harm decays by half every ${half_life_days} days of age, age
+-- measured from the delivery's extracted_at. Crimes whose code has no weight
+-- keep a NULL harm (the blocking check names the codes).
+CREATE OR REPLACE TABLE harm.crime_harm AS
+WITH parties AS (
+    SELECT
+        crime_ref,
+        sum(CASE WHEN involvement = 'VICTIM' THEN 1 ELSE 0 END) AS n_victims,
+        sum(CASE WHEN involvement = 'OFFENDER' THEN 1 ELSE 0 END) AS n_offenders
+    FROM harm.crime_party
+    GROUP BY crime_ref
+),
+crime AS (
+    SELECT
+        c.crime_ref,
+        regexp_replace(upper(trim(c.offence_code)), '^0+', '') AS offence_code,
+        coalesce(c.cse_flag, FALSE) AS cse_flag,
+        coalesce(c.committed_date, c.recorded_date) AS event_date
+    FROM raw.crime AS c
+),
+aged AS (
+    SELECT
+        crime.crime_ref,
+        crime.offence_code,
+        w.offence_title,
+        crime.cse_flag,
+        coalesce(w.is_cse_offence, FALSE) AS is_cse_offence,
+        crime.event_date,
+        coalesce(p.n_offenders, 0) AS n_offenders,
+        coalesce(p.n_victims, 0) AS n_victims,
+        w.harm_days AS offence_harm_days,
+        -- a date after extracted_at (recording error) counts as today, never as extra-fresh
+        greatest(date_diff('day', crime.event_date, CAST(${as_of} AS DATE)), 0) AS age_days
+    FROM crime
+    LEFT JOIN harm.offence_weight AS w ON w.offence_code = crime.offence_code
+    LEFT JOIN parties AS p ON p.crime_ref = crime.crime_ref
+)
+SELECT
+    crime_ref,
+    offence_code,
+    offence_title,
+    cse_flag,
+    is_cse_offence,
+    event_date,
+    age_days,
+    age_days <= ${active_window_days} AS in_active_window,
+    n_offenders,
+    n_victims,
+    offence_harm_days,
+    offence_harm_days * greatest(n_victims, 1) AS harm_days,
+    power(0.5, age_days / ${half_life_days}) AS recency_weight,
+    -- DECIMAL so sums (and hence ranks) are exact and independent of summation order
+    CAST(round(offence_harm_days * greatest(n_victims, 1) * power(0.5, age_days / ${half_life_days}), 6) AS DECIMAL(18, 6)) AS recent_harm
+FROM aged
+ORDER BY crime_ref;
