@@ -50,6 +50,18 @@ def working_db(read_only: bool = False):
         conn.close()
 
 
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection):
+    """All-or-nothing writes: commit when the block succeeds, roll back on any error."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class SqlFragment(str):
     """SQL text built by code from trusted names (never from data), inserted as is by ``render_sql``."""
 

@@ -1,0 +1,162 @@
+"""Dagster assets of the ingest stage: the validated delivery, one raw table per file, the quarantine."""
+
+# No "from __future__ import annotations": Dagster reads the config class from the real annotation.
+
+import datetime as dt
+
+import dagster as dg
+import pyarrow as pa
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from csenet_dagster import db, settings
+from csenet_dagster.assets_common import ensure_schemas, key, stage_asset, table_metadata
+from csenet_dagster.ingest.config import IngestSettings
+from csenet_dagster.ingest.contract import FILES, RULES, FileSpec
+from csenet_dagster.ingest.delivery import DeliveryError, Manifest, resolve_delivery, validate_delivery
+from csenet_dagster.ingest.loader import load_file
+
+GROUP = "ingest"
+KINDS = ("csv", "duckdb", "sql")
+SQL = "1_ingest"
+
+# Keys of the ingest assets, for ops (freshness policies, selections).
+DELIVERY_KEY = key("raw.delivery")
+RAW_FILE_KEYS = tuple(key(spec.table) for spec in FILES)
+QUARANTINE_KEY = key("raw.quarantine")
+
+
+class DeliveryConfig(dg.Config):
+    delivery_id: str = Field(
+        default="",
+        description="Delivery folder to process; empty = the newest complete delivery in CSENET_LANDING_DIR.",
+    )
+
+
+def _write_delivery(conn, manifest: Manifest) -> None:
+    files = pa.table(
+        {
+            "file_name": [f.file_name for f in manifest.files],
+            "n_rows": pa.array([f.rows for f in manifest.files], type=pa.int64()),
+            "sha256": [f.sha256 for f in manifest.files],
+        }
+    )
+    conn.register("manifest_file", files)
+    with db.transaction(conn):
+        db.run_sql(
+            conn,
+            f"{SQL}/delivery.sql",
+            delivery_id=manifest.delivery_id,
+            extracted_at=manifest.extracted_at,
+            landing_path=str(manifest.path.resolve()),
+            manifest_sha256=manifest.manifest_sha256,
+            # Audit only: when it was loaded. Every age uses extracted_at.
+            loaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+        )
+        db.run_sql(conn, f"{SQL}/create_tables.sql")
+    conn.unregister("manifest_file")
+
+
+@stage_asset(
+    "raw.delivery",
+    group=GROUP,
+    kinds=KINDS,
+    description=(
+        "The delivery being processed: its manifest validated (every contract file named and present, "
+        "row counts and sha256 digests match). raw.delivery_file records each file's digest for the audit. "
+        "An invalid delivery fails here and nothing is written or run downstream."
+    ),
+)
+def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    try:
+        folder = resolve_delivery(settings.paths().landing_dir, config.delivery_id)
+        manifest = validate_delivery(folder)
+    except DeliveryError as exc:
+        raise dg.Failure(description=str(exc)) from None
+    with duckdb.get_connection() as conn:
+        ensure_schemas(conn)
+        _write_delivery(conn, manifest)
+        files_md = "| file | rows | sha256 |\n| --- | ---: | --- |\n" + "\n".join(
+            f"| {f.file_name} | {f.rows} | `{f.sha256}` |" for f in manifest.files
+        )
+        meta = table_metadata(
+            conn,
+            "raw.delivery",
+            delivery_id=manifest.delivery_id,
+            extracted_at=manifest.extracted_at.isoformat(),
+            manifest_sha256=manifest.manifest_sha256,
+            files=dg.MetadataValue.md(files_md),
+            total_rows=sum(f.rows for f in manifest.files),
+        )
+    context.log.info(f"delivery {manifest.delivery_id} valid: {len(manifest.files)} files")
+    return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(manifest.manifest_sha256))
+
+
+def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
+    deps = ["raw.delivery"] + ([next(s.table for s in FILES if s.file_name == spec.parent[1])] if spec.parent else [])
+
+    @stage_asset(spec.table, group=GROUP, kinds=KINDS, deps=deps, description=spec.description)
+    def load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as conn:
+            ensure_schemas(conn)
+            try:
+                result = load_file(conn, spec, settings.load(IngestSettings))
+            except DeliveryError as exc:
+                raise dg.Failure(description=str(exc)) from None
+            meta = table_metadata(
+                conn,
+                spec.table,
+                delivery_id=result.delivery_id,
+                file_name=result.file_name,
+                rows_in_file=result.rows_in_file,
+                rows_loaded=result.rows_loaded,
+                rows_quarantined=result.rows_quarantined,
+                **{f"quarantine/{rule}": result.quarantine_by_rule.get(rule, 0) for rule in RULES},
+            )
+        context.log.info(
+            f"{spec.file_name}: {result.rows_loaded} of {result.rows_in_file} rows loaded, "
+            f"{result.rows_quarantined} quarantined"
+        )
+        return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(result.sha256))
+
+    return load
+
+
+@stage_asset(
+    "raw.quarantine",
+    group=GROUP,
+    kinds=KINDS,
+    deps=[spec.table for spec in FILES],
+    description=(
+        "Rows of the delivery that break a contract rule, one row per rejected row and rule "
+        "(file_name, row_no, rule, detail naming the column, never the value). Each file's asset "
+        "writes its own rows; this asset drops rows left from other deliveries and summarises."
+    ),
+)
+def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        ensure_schemas(conn)
+        db.run_sql(conn, f"{SQL}/create_tables.sql")
+        db.run_sql(conn, f"{SQL}/finalise_quarantine.sql")
+        counts = conn.sql(
+            "SELECT file_name, rule, count(*) FROM raw.quarantine GROUP BY file_name, rule ORDER BY file_name, rule"
+        ).fetchall()
+        by_file: dict[str, dict[str, int]] = {}
+        for file_name, rule, n in counts:
+            by_file.setdefault(file_name, {})[rule] = int(n)
+        table_md = "| file | " + " | ".join(RULES) + " |\n|---|" + "---:|" * len(RULES) + "\n" + "\n".join(
+            f"| {spec.file_name} | " + " | ".join(str(by_file.get(spec.file_name, {}).get(r, 0)) for r in RULES) + " |"
+            for spec in FILES
+        )
+        meta = table_metadata(
+            conn,
+            "raw.quarantine",
+            by_file_and_rule=dg.MetadataValue.md(table_md),
+            **{f"rule/{rule}": sum(f.get(rule, 0) for f in by_file.values()) for rule in RULES},
+            **{f"file/{spec.file_name}": sum(by_file.get(spec.file_name, {}).values()) for spec in FILES},
+        )
+    return dg.MaterializeResult(metadata=meta)
+
+
+FILE_ASSETS = [_file_asset(spec) for spec in FILES]
+ASSETS = [delivery, *FILE_ASSETS, quarantine]

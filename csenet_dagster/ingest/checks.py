@@ -1,0 +1,3 @@
+"""Data-quality checks of the raw tables (filled in below)."""
+
+CHECKS: list = []

@@ -1,0 +1,3 @@
+-- The quarantine describes the current delivery only: drop rows left from others.
+DELETE FROM raw.quarantine
+WHERE delivery_id <> (SELECT delivery_id FROM raw.delivery);
