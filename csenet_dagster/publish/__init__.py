@@ -1,4 +1,14 @@
-"""Stage: publish. Exposes ASSETS and CHECKS for csenet_dagster.definitions."""
+"""Stage: publish. pub.* analyst tables (audited) -> analyst.duckdb (atomic swap).
 
-ASSETS: list = []
+Exposes ASSETS and CHECKS for csenet_dagster.definitions; the checks of the
+pub.* tables are declared on their assets (check specs), so CHECKS is empty.
+"""
+
+from csenet_dagster.publish.analyst_db import ANALYST_DB_KEY, analyst_db
+from csenet_dagster.publish.audit import record_run
+from csenet_dagster.publish.tables import PUB_ASSETS, PUB_TABLES
+
+ASSETS: list = [*PUB_ASSETS, analyst_db]
 CHECKS: list = []
+
+__all__ = ["ANALYST_DB_KEY", "ASSETS", "CHECKS", "PUB_TABLES", "record_run"]

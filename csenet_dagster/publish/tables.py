@@ -1,0 +1,252 @@
+"""The analyst tables: one ``pub.<table>`` asset per table, each audited by blocking checks.
+
+Each table is built by one SQL file in ``sql/5_publish/`` from the stage
+tables, then audited before anything reaches analysts (write-audit-publish):
+
+* ``contract_columns``: the columns the force contract and DESIGN.md promise exist;
+* ``integrity`` (where the table has ``sql/5_publish/checks/<table>.sql``): each
+  rule of that file counts offending rows, and any non-zero count fails.
+
+Both checks are blocking, so a failure stops ``publish/analyst_db`` and the
+analysts keep the previous ``analyst.duckdb``. Check metadata are rule names
+and counts only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from csenet_dagster import assets_common, db
+
+GROUP = "publish"
+
+# The person files of the delivery: the independent truth of "every person_ref
+# of the delivery" that the nominal_record audit checks against.
+RAW_PERSON_TABLES = (
+    "raw.crime_person",
+    "raw.custody",
+    "raw.intel_person",
+    "raw.missing_person",
+    "raw.vehicle",
+    "raw.ocg_member",
+)
+
+
+@dataclass(frozen=True)
+class PubTable:
+    """One analyst table: how it is built, what it reads and what it must hold."""
+
+    name: str
+    sql_file: str
+    description: str
+    reads: tuple[str, ...]
+    required_columns: tuple[str, ...]
+    has_integrity_rules: bool = True
+
+    @property
+    def table(self) -> str:
+        return f"pub.{self.name}"
+
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        return assets_common.key(self.table)
+
+
+# In build order. A table whose audit reads another pub table lists it in
+# ``reads`` so that table is built (and audited) first.
+PUB_TABLES: tuple[PubTable, ...] = (
+    PubTable(
+        "network",
+        "01_network.sql",
+        "One row per CSE network with harm_score and priority_rank (1 = highest priority).",
+        reads=("net.network", "harm.network_harm", "harm.network_priority"),
+        required_columns=("network_id", "n_members", "harm_score", "priority_rank"),
+    ),
+    PubTable(
+        "nominal",
+        "02_nominal.sql",
+        "One row per resolved person (nominal): best name, dob, harm_score and its "
+        "highest-priority CSE network (null when in none).",
+        reads=("er.nominal", "harm.nominal_harm", "net.network_member", "pub.network"),
+        required_columns=(
+            "nominal_id", "surname", "forenames", "dob", "sex", "pnc_id",
+            "n_records", "n_systems", "harm_score", "network_id",
+        ),
+    ),
+    PubTable(
+        "nominal_record",
+        "03_nominal_record.sql",
+        "Every person record (person_ref) of the delivery exactly once, with its nominal.",
+        reads=("er.nominal_record", "er.person_record", "pub.nominal", *RAW_PERSON_TABLES),
+        required_columns=("person_ref", "nominal_id", "match_probability", "system"),
+    ),
+    PubTable(
+        "edge",
+        "04_edge.sql",
+        "One row per pair of nominals and link type: weight, first/last seen, events, source refs.",
+        reads=("net.edge", "pub.nominal"),
+        required_columns=(
+            "nominal_id_a", "nominal_id_b", "link_type", "weight",
+            "first_seen", "last_seen", "n_events", "source_refs",
+        ),
+    ),
+    PubTable(
+        "edge_evidence",
+        "05_edge_evidence.sql",
+        "Every event behind an edge: source file, source reference and date.",
+        reads=("net.edge_evidence", "pub.nominal"),
+        required_columns=(
+            "nominal_id_a", "nominal_id_b", "link_type", "source_file", "source_ref", "event_date",
+        ),
+    ),
+    PubTable(
+        "network_member",
+        "06_network_member.sql",
+        "One row per nominal in a CSE network: role and centrality measures.",
+        reads=("net.network_member", "pub.network", "pub.nominal"),
+        required_columns=(
+            "network_id", "nominal_id", "member_role", "degree", "weighted_degree",
+            "betweenness", "pagerank", "eigenvector", "brokerage",
+        ),
+    ),
+    PubTable(
+        "network_link",
+        "07_network_link.sql",
+        "Pairs of CSE networks joined through broker nominals.",
+        reads=("net.network_link", "pub.network"),
+        required_columns=("network_id_a", "network_id_b", "n_edges", "weight", "broker_nominal_ids"),
+    ),
+    PubTable(
+        "soc_link",
+        "08_soc_link.sql",
+        "CSE networks linked to organised crime groups (OCGs): kind and strength of the link.",
+        reads=("harm.soc_link", "pub.network"),
+        required_columns=("network_id", "ocg_ref", "link_kind", "strength"),
+    ),
+    PubTable(
+        "quarantine",
+        "09_quarantine.sql",
+        "Rows of the delivery rejected by ingest, one per row and rule (file, row number, rule).",
+        reads=("raw.quarantine", "raw.delivery"),
+        required_columns=("delivery_id", "file_name", "row_no", "rule", "detail"),
+    ),
+    PubTable(
+        "nominal_change",
+        "10_nominal_change.sql",
+        "What happened to each nominal id since the last published run (new, kept, merged, split).",
+        reads=("er.nominal_change",),
+        required_columns=("nominal_id", "change", "previous_nominal_ids"),
+        has_integrity_rules=False,
+    ),
+    PubTable(
+        "explanation",
+        "11_explanation.sql",
+        "The components every harm and priority score is made of.",
+        reads=("harm.explanation",),
+        required_columns=(),
+        has_integrity_rules=False,
+    ),
+    PubTable(
+        "nominal_priority",
+        "12_nominal_priority.sql",
+        "Nominals ranked by harm for review.",
+        reads=("harm.nominal_priority", "pub.nominal"),
+        required_columns=("nominal_id",),
+    ),
+)
+
+
+def missing_columns(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[str]:
+    present = {name for name, _ in db.table_schema(conn, spec.table)}
+    return [column for column in spec.required_columns if column not in present]
+
+
+def integrity_failures(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[str, int]:
+    """Rule name -> number of offending rows, for every rule of the table's audit file."""
+    query = db.render_sql(f"5_publish/checks/{spec.name}.sql")
+    return {rule: int(n) for rule, n in conn.sql(query).fetchall()}
+
+
+def audit(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[dg.AssetCheckResult]:
+    missing = missing_columns(conn, spec)
+    results = [
+        dg.AssetCheckResult(
+            check_name="contract_columns",
+            passed=not missing,
+            description=(f"missing columns: {', '.join(missing)}" if missing else None),
+            metadata={
+                "required_columns": len(spec.required_columns),
+                "missing_columns": dg.MetadataValue.text(", ".join(missing) or "none"),
+            },
+        )
+    ]
+    if spec.has_integrity_rules:
+        if missing:
+            # The rules would fail on the missing columns with a less useful message.
+            results.append(
+                dg.AssetCheckResult(
+                    check_name="integrity", passed=False, description="not run: contract columns missing"
+                )
+            )
+        else:
+            counts = integrity_failures(conn, spec)
+            failed = {rule: n for rule, n in counts.items() if n}
+            results.append(
+                dg.AssetCheckResult(
+                    check_name="integrity",
+                    passed=not failed,
+                    description=(
+                        "failed rules: " + ", ".join(f"{rule} ({n} rows)" for rule, n in sorted(failed.items()))
+                        if failed
+                        else f"{len(counts)} rules passed"
+                    ),
+                    metadata={rule: dg.MetadataValue.int(n) for rule, n in counts.items()},
+                )
+            )
+    return results
+
+
+def check_specs(spec: PubTable) -> list[dg.AssetCheckSpec]:
+    specs = [
+        dg.AssetCheckSpec(
+            "contract_columns",
+            asset=spec.asset_key,
+            blocking=True,
+            description="The columns promised by the output contract and DESIGN.md are present.",
+        )
+    ]
+    if spec.has_integrity_rules:
+        specs.append(
+            dg.AssetCheckSpec(
+                "integrity",
+                asset=spec.asset_key,
+                blocking=True,
+                description=f"Every rule of sql/5_publish/checks/{spec.name}.sql counts 0 offending rows.",
+            )
+        )
+    return specs
+
+
+def build_asset(spec: PubTable) -> dg.AssetsDefinition:
+    @assets_common.stage_asset(
+        spec.table,
+        group=GROUP,
+        description=f"analyst.{spec.name}: {spec.description}",
+        deps=spec.reads,
+        check_specs=check_specs(spec),
+    )
+    def pub_table(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as conn:
+            db.run_sql(conn, f"5_publish/{spec.sql_file}")
+            results = audit(conn, spec)
+            metadata = assets_common.table_metadata(conn, spec.table)
+        return dg.MaterializeResult(metadata=metadata, check_results=results)
+
+    return pub_table
+
+
+PUB_ASSETS = [build_asset(spec) for spec in PUB_TABLES]

@@ -1,0 +1,7 @@
+-- Audit of pub.nominal_priority: every ranked nominal is published, once.
+SELECT 'nominal_id_not_in_nominal' AS rule, count(*) AS n_failing
+FROM pub.nominal_priority AS p
+WHERE NOT EXISTS (SELECT 1 FROM pub.nominal AS n WHERE n.nominal_id = p.nominal_id)
+UNION ALL
+SELECT 'nominal_id_repeated', count(*)
+FROM (SELECT nominal_id FROM pub.nominal_priority GROUP BY nominal_id HAVING count(*) > 1) AS repeated;

@@ -1,0 +1,338 @@
+"""Publish stage on small hand-made stage tables whose right answers are known.
+
+The full pipeline on a generated delivery is covered in test_publish_pipeline.py;
+here every upstream table is a fixture, so the publish logic (analyst tables,
+blocking audits, atomic swap, run audit) is tested on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import dagster as dg
+import duckdb
+import pytest
+
+from csenet_dagster import db, settings
+from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.publish import ASSETS, PUB_TABLES, audit
+from csenet_dagster.publish.analyst_db import published_tables, staging_dir, write_analyst_file
+
+DELIVERY = "2026-11-29T0600"
+
+# Seven person records of one delivery resolving into six nominals; N00000001
+# is in two networks, the second of which has the higher priority (rank 1).
+STAGE_TABLES = """
+CREATE OR REPLACE TABLE raw.delivery AS SELECT
+    '2026-11-29T0600' AS delivery_id, TIMESTAMP '2026-11-29 06:00:00' AS extracted_at,
+    '/landing/2026-11-29T0600' AS landing_path, 'abc123' AS manifest_sha256,
+    TIMESTAMP '2026-11-29 07:00:00' AS loaded_at;
+CREATE OR REPLACE TABLE raw.delivery_file AS
+SELECT * FROM (VALUES ('2026-11-29T0600', 'crime.csv', 3::BIGINT, 'd1'),
+                      ('2026-11-29T0600', 'crime_person.csv', 3::BIGINT, 'd2'))
+    AS t(delivery_id, file_name, rows, sha256);
+CREATE OR REPLACE TABLE raw.crime_person AS SELECT * FROM (VALUES ('P1'), ('P2'), ('P3')) AS t(person_ref);
+CREATE OR REPLACE TABLE raw.custody AS SELECT * FROM (VALUES ('P4'), ('P1')) AS t(person_ref);
+CREATE OR REPLACE TABLE raw.intel_person AS SELECT * FROM (VALUES ('P5')) AS t(person_ref);
+CREATE OR REPLACE TABLE raw.missing_person AS SELECT * FROM (VALUES ('P6')) AS t(person_ref);
+CREATE OR REPLACE TABLE raw.vehicle AS SELECT CAST(NULL AS VARCHAR) AS person_ref WHERE FALSE;
+CREATE OR REPLACE TABLE raw.ocg_member AS SELECT * FROM (VALUES ('P7')) AS t(person_ref);
+CREATE OR REPLACE TABLE raw.quarantine AS
+SELECT * FROM (VALUES ('2026-11-29T0600', 'crime.csv', 4::BIGINT, 'unparseable_date', 'recorded_date'))
+    AS t(delivery_id, file_name, row_no, rule, detail);
+CREATE OR REPLACE TABLE er.person_record AS
+SELECT * FROM (VALUES ('P1', 'CRIME', 'crime_person.csv'), ('P2', 'CRIME', 'crime_person.csv'),
+                      ('P3', 'CRIME', 'crime_person.csv'), ('P4', 'CUSTODY', 'custody.csv'),
+                      ('P5', 'INTEL', 'intel_person.csv'), ('P6', 'MISSING', 'missing_person.csv'),
+                      ('P7', 'OCG', 'ocg_member.csv'))
+    AS t(person_ref, system, source_file);
+CREATE OR REPLACE TABLE er.nominal_record AS
+SELECT * FROM (VALUES ('P1', 'N00000001', 1.0), ('P2', 'N00000001', 0.97), ('P3', 'N00000002', 1.0),
+                      ('P4', 'N00000003', 1.0), ('P5', 'N00000004', 1.0), ('P6', 'N00000005', 1.0),
+                      ('P7', 'N00000006', 1.0))
+    AS t(person_ref, nominal_id, match_probability);
+CREATE OR REPLACE TABLE er.nominal AS
+SELECT nominal_id, 'SURNAME' || nominal_id AS surname, 'FORENAME' AS forenames, DATE '2000-01-01' AS dob,
+       'M' AS sex, CAST(NULL AS VARCHAR) AS pnc_id, n_records, 1::BIGINT AS n_systems, 'CRIME' AS systems
+FROM (VALUES ('N00000001', 2::BIGINT), ('N00000002', 1), ('N00000003', 1), ('N00000004', 1),
+             ('N00000005', 1), ('N00000006', 1)) AS t(nominal_id, n_records);
+CREATE OR REPLACE TABLE er.nominal_change AS
+SELECT nominal_id, 'new' AS change, CAST(NULL AS VARCHAR) AS previous_nominal_ids FROM er.nominal;
+CREATE OR REPLACE TABLE net.edge AS
+SELECT * FROM (VALUES
+    ('N00000001', 'N00000002', 'CO_OFFENDING', 2.0, DATE '2026-01-01', DATE '2026-02-01', 2::BIGINT, 'C1;C2'),
+    ('N00000001', 'N00000003', 'OFFENDER_VICTIM', 1.5, DATE '2026-03-01', DATE '2026-03-01', 1::BIGINT, 'C3'),
+    ('N00000004', 'N00000005', 'INTEL_ASSOCIATION', 0.5, DATE '2025-06-01', DATE '2025-06-01', 1::BIGINT, 'I1'))
+    AS t(nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events, source_refs);
+CREATE OR REPLACE TABLE net.edge_evidence AS
+SELECT nominal_id_a, nominal_id_b, link_type, 'crime_person.csv' AS source_file, source_refs AS source_ref,
+       first_seen AS event_date, 'role pair' AS detail, TRUE AS shareable
+FROM net.edge;
+CREATE OR REPLACE TABLE net.network AS
+SELECT * FROM (VALUES ('CSE00001', 3::BIGINT, 2::BIGINT, 1::BIGINT, DATE '2026-01-01', DATE '2026-03-01'),
+                      ('CSE00002', 2::BIGINT, 1::BIGINT, 1::BIGINT, DATE '2025-06-01', DATE '2025-06-01'))
+    AS t(network_id, n_members, n_offenders, n_victims, first_seen, last_seen);
+CREATE OR REPLACE TABLE net.network_member AS
+SELECT network_id, nominal_id, member_role, 1::BIGINT AS degree, 1.0 AS weighted_degree, 0.0 AS betweenness,
+       0.2 AS pagerank, 0.5 AS eigenvector, 0.0 AS brokerage
+FROM (VALUES ('CSE00001', 'N00000001', 'OFFENDER'), ('CSE00001', 'N00000002', 'OFFENDER'),
+             ('CSE00001', 'N00000003', 'VICTIM'), ('CSE00002', 'N00000001', 'OFFENDER'),
+             ('CSE00002', 'N00000005', 'VICTIM')) AS t(network_id, nominal_id, member_role);
+CREATE OR REPLACE TABLE net.network_link AS
+SELECT 'CSE00001' AS network_id_a, 'CSE00002' AS network_id_b, 1::BIGINT AS n_edges, 1.0 AS weight,
+       'N00000001' AS broker_nominal_ids;
+CREATE OR REPLACE TABLE harm.nominal_harm AS
+SELECT * FROM (VALUES ('N00000001', 120.0), ('N00000002', 40.0), ('N00000003', 0.0))
+    AS t(nominal_id, harm_score);
+CREATE OR REPLACE TABLE harm.network_harm AS
+SELECT * FROM (VALUES ('CSE00001', 160.0), ('CSE00002', 300.0)) AS t(network_id, harm_score);
+CREATE OR REPLACE TABLE harm.network_priority AS
+SELECT * FROM (VALUES ('CSE00002', 0.9, 1::BIGINT), ('CSE00001', 0.4, 2::BIGINT))
+    AS t(network_id, priority_score, priority_rank);
+CREATE OR REPLACE TABLE harm.nominal_priority AS
+SELECT * FROM (VALUES ('N00000001', 1::BIGINT), ('N00000002', 2::BIGINT)) AS t(nominal_id, priority_rank);
+CREATE OR REPLACE TABLE harm.explanation AS
+SELECT * FROM (VALUES ('network', 'CSE00001', 'crime_harm', 160.0)) AS t(subject_kind, subject_id, component, value);
+CREATE OR REPLACE TABLE harm.soc_link AS
+SELECT 'CSE00001' AS network_id, 'OCG001' AS ocg_ref, 'SHARED_MEMBER' AS link_kind, 1.0 AS strength,
+       'N00000002' AS via_nominal_ids, '1A' AS ocgm_band, 'ACTIVE' AS ocg_status;
+"""
+
+CONTRACT_COLUMNS = {
+    "nominal_record": {"person_ref", "nominal_id"},
+    "nominal": {"nominal_id", "surname", "forenames", "dob", "harm_score", "network_id"},
+    "edge": {"nominal_id_a", "nominal_id_b", "link_type", "weight", "first_seen", "last_seen", "n_events", "source_refs"},
+    "network": {"network_id", "n_members", "harm_score", "priority_rank"},
+    "network_member": {"network_id", "nominal_id", "degree", "betweenness", "pagerank"},
+    "soc_link": {"network_id", "ocg_ref", "link_kind", "strength"},
+    "run": {"delivery_id", "extracted_at", "ran_at", "code_version", "settings"},
+}
+
+
+@pytest.fixture
+def stage_tables(empty_workspace):
+    """The empty workspace's working database holding the fixture stage tables."""
+    with db.working_db() as conn:
+        for statement in db._statements(STAGE_TABLES):
+            conn.execute(statement)
+    return empty_workspace
+
+
+def publish(tags: dict[str, str] | None = None, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        ASSETS,
+        resources={"duckdb": duckdb_resource()},
+        instance=dg.DagsterInstance.ephemeral(),
+        tags=tags or {"csenet/trigger": "cli"},
+        raise_on_error=raise_on_error,
+    )
+
+
+def execute(sql: str) -> None:
+    with db.working_db() as conn:
+        for statement in db._statements(sql):
+            conn.execute(statement)
+
+
+def read_analyst(query: str) -> list[tuple]:
+    conn = duckdb.connect(str(settings.paths().analyst_db), read_only=True)
+    try:
+        return conn.sql(query).fetchall()
+    finally:
+        conn.close()
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_publishes_every_analyst_table_with_contract_columns(stage_tables):
+    result = publish()
+    assert result.success
+    tables = {row[0]: row[1] for row in read_analyst(
+        "SELECT table_name, table_schema FROM information_schema.tables WHERE table_catalog = 'analyst'")}
+    assert set(tables) == set(published_tables())
+    assert set(tables.values()) == {"main"}
+    assert read_analyst("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'analyst'") == [(0,)]
+    for table, required in CONTRACT_COLUMNS.items():
+        columns = {row[0] for row in read_analyst(f"DESCRIBE analyst.{table}")}
+        assert required <= columns, f"analyst.{table} lacks {sorted(required - columns)}"
+
+
+def test_analyst_tables_hold_the_joined_stage_values(stage_tables):
+    publish()
+    nominals = {row[0]: row[1:] for row in read_analyst(
+        "SELECT nominal_id, harm_score, network_id, n_networks FROM nominal ORDER BY nominal_id")}
+    # In two networks: the one ranked first by priority is shown, and both are counted.
+    assert nominals["N00000001"] == (120.0, "CSE00002", 2)
+    assert nominals["N00000002"] == (40.0, "CSE00001", 1)
+    # No harm row and no network: harm 0, network null.
+    assert nominals["N00000006"] == (0.0, None, 0)
+    assert read_analyst("SELECT network_id, priority_rank, harm_score FROM network ORDER BY priority_rank") == [
+        ("CSE00002", 1, 300.0), ("CSE00001", 2, 160.0)]
+    assert read_analyst("SELECT count(*), count(DISTINCT person_ref) FROM nominal_record") == [(7, 7)]
+    assert read_analyst("SELECT system FROM nominal_record WHERE person_ref = 'P4'") == [("CUSTODY",)]
+    assert read_analyst("SELECT count(*) FROM quarantine") == [(1,)]
+
+
+def test_run_row_describes_the_published_run(stage_tables):
+    result = publish()
+    [(run_id, trigger, delivery_id, extracted_at, ran_at, code_version, settings_text)] = read_analyst(
+        "SELECT run_id, trigger, delivery_id, extracted_at, ran_at, code_version, settings FROM run")
+    assert run_id == result.run_id
+    assert trigger == "cli"
+    assert delivery_id == DELIVERY
+    assert extracted_at.isoformat() == "2026-11-29T06:00:00"
+    assert ran_at is not None
+    assert code_version.startswith("0.1.0")
+    assert json.loads(settings_text)["publish"]["file_mode"] == "0600"
+    history = read_analyst("SELECT run_id, status, delivery_id, delivery_checksums FROM run_history")
+    assert [(h[0], h[1], h[2]) for h in history] == [(result.run_id, "published", DELIVERY)]
+    assert json.loads(history[0][3]) == {"crime.csv": "d1", "crime_person.csv": "d2"}
+
+
+def test_files_are_owner_only(stage_tables):
+    publish()
+    paths = settings.paths()
+    assert oct(paths.analyst_db.stat().st_mode & 0o777) == oct(0o600)
+    assert oct(paths.work_db.stat().st_mode & 0o777) == oct(0o600)
+    # No staging folder is left behind.
+    assert sorted(p.name for p in paths.warehouse_dir.iterdir() if p.name.startswith(".")) == []
+
+
+def test_file_mode_setting_is_applied(stage_tables, tmp_path, monkeypatch):
+    overrides = tmp_path / "settings.json"
+    overrides.write_text(json.dumps({"publish": {"file_mode": "0640"}}))
+    monkeypatch.setenv("CSENET_SETTINGS_FILE", str(overrides))
+    publish()
+    assert settings.paths().analyst_db.stat().st_mode & 0o777 == 0o640
+
+
+def test_history_accumulates_one_row_per_run(stage_tables):
+    first = publish()
+    execute("UPDATE raw.delivery SET delivery_id = '2026-11-30T0600'; UPDATE raw.quarantine SET delivery_id = '2026-11-30T0600'")
+    second = publish(tags={"csenet/trigger": "sensor:csenet_delivery_sensor"})
+    assert read_analyst("SELECT run_id, trigger, delivery_id FROM run_history ORDER BY recorded_at, run_id") == sorted(
+        [(first.run_id, "cli", DELIVERY), (second.run_id, "sensor", "2026-11-30T0600")],
+        key=lambda row: (row != (first.run_id, "cli", DELIVERY), row[0]),
+    )
+    assert read_analyst("SELECT run_id, delivery_id FROM run") == [(second.run_id, "2026-11-30T0600")]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "failed_asset", "rule"),
+    [
+        # A person record resolved twice.
+        ("INSERT INTO er.nominal_record VALUES ('P3', 'N00000004', 0.6)", "nominal_record", "person_ref_repeated"),
+        # A delivered person record the resolver lost.
+        ("DELETE FROM er.nominal_record WHERE person_ref = 'P5'", "nominal_record", "person_ref_missing"),
+        # An edge to a nominal that does not exist.
+        ("UPDATE net.edge SET nominal_id_b = 'N00000099' WHERE link_type = 'OFFENDER_VICTIM'", "edge",
+         "nominal_id_not_in_nominal"),
+        # Two networks with the same priority rank.
+        ("UPDATE harm.network_priority SET priority_rank = 1", "network", "priority_rank_repeated"),
+        # A nominal shown in an unknown network.
+        ("UPDATE net.network_member SET network_id = 'CSE00009' WHERE nominal_id = 'N00000005'", "nominal",
+         "network_id_not_in_network"),
+        # A network that lost a member the network table still counts.
+        ("DELETE FROM net.network_member WHERE nominal_id = 'N00000003'", "network_member",
+         "n_members_mismatch"),
+    ],
+)
+def test_failed_audit_blocks_publish_and_keeps_the_old_file(stage_tables, breakage, failed_asset, rule):
+    publish()
+    analyst_db = settings.paths().analyst_db
+    before = digest(analyst_db)
+    execute(breakage)
+    result = publish(raise_on_error=False)
+    assert not result.success
+    evaluations = [
+        e.event_specific_data for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not e.event_specific_data.passed
+    ]
+    failed = {(ev.asset_key.path[-1], ev.check_name) for ev in evaluations}
+    assert (failed_asset, "integrity") in failed
+    assert any(rule in (ev.description or "") for ev in evaluations)
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "publish/analyst_db" not in materialized
+    assert digest(analyst_db) == before
+    assert read_analyst("SELECT count(*) FROM run_history") == [(1,)]
+
+
+def test_failure_before_the_rename_leaves_the_old_file(stage_tables):
+    publish()
+    analyst_db = settings.paths().analyst_db
+    before = digest(analyst_db)
+    with db.working_db() as conn, pytest.raises(duckdb.CatalogException):
+        write_analyst_file(conn, ["nominal", "no_such_table"], analyst_db, "run-x", 0o600)
+    assert digest(analyst_db) == before
+    assert not staging_dir(analyst_db, "run-x").exists()
+    assert read_analyst("SELECT count(*) FROM nominal") == [(6,)]
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    conn = duckdb.connect(sys.argv[1], read_only=True)
+    print(conn.sql("SELECT delivery_id FROM run").fetchall()[0][0], flush=True)
+    sys.stdin.readline()  # hold the old file open until the test has published again
+    print(conn.sql("SELECT delivery_id FROM run").fetchall()[0][0], flush=True)
+    """
+)
+
+
+def test_reader_holding_the_old_file_does_not_block_publish(stage_tables):
+    publish()
+    analyst_db = settings.paths().analyst_db
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(analyst_db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == DELIVERY
+        execute("UPDATE raw.delivery SET delivery_id = 'NEXT'; UPDATE raw.quarantine SET delivery_id = 'NEXT'")
+        assert publish().success
+        # New readers see the new run; the analyst who kept the old file open still reads it whole.
+        assert read_analyst("SELECT delivery_id FROM run") == [("NEXT",)]
+        out, err = reader.communicate("\n", timeout=60)
+        assert reader.returncode == 0, err
+        assert out.strip() == DELIVERY
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+
+
+def test_record_run_logs_a_failed_run(stage_tables):
+    publish()
+    audit.record_run(
+        run_id="failed-run-1", status=audit.STATUS_FAILED,
+        tags={"csenet/trigger": "sensor:csenet_delivery_sensor"}, delivery_id="2026-12-01T0600",
+        failed_step="raw__delivery", error="Failure: crime.csv row count 10 != manifest 12",
+    )
+    with db.working_db(read_only=True) as conn:
+        rows = conn.sql(
+            "SELECT trigger, status, delivery_id, extracted_at, failed_step, published_at "
+            "FROM audit.run_history WHERE run_id = 'failed-run-1'").fetchall()
+    # The failed delivery was never ingested: nothing of raw.delivery's older delivery is attached to it.
+    assert rows == [("sensor", "failed", "2026-12-01T0600", None, "raw__delivery", None)]
+    with pytest.raises(ValueError, match="status"):
+        audit.record_run(run_id="x", status="done")
+
+
+def test_trigger_from_tags():
+    assert audit.trigger_from_tags({"csenet/trigger": "cli"}) == "cli"
+    assert audit.trigger_from_tags({"csenet/trigger": "sensor:csenet_delivery_sensor"}) == "sensor"
+    assert audit.trigger_from_tags({"dagster/sensor_name": "x"}) == "sensor"
+    assert audit.trigger_from_tags({}) == "ui"
+
+
+def test_every_pub_table_has_an_audit_file_or_says_why_not():
+    sql_dir = settings.paths().sql_dir / "5_publish"
+    for spec in PUB_TABLES:
+        assert (sql_dir / spec.sql_file).is_file()
+        assert (sql_dir / "checks" / f"{spec.name}.sql").is_file() == spec.has_integrity_rules, spec.name
