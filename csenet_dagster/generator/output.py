@@ -1,0 +1,186 @@
+"""Writing the delivery (8 CSV files, then manifest.json) and the ground truth beside it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from pathlib import Path
+
+from csenet_dagster.generator.population import Bijection
+from csenet_dagster.generator.records import PERSON_COLUMNS, Record, RecordMaker, date_text
+from csenet_dagster.generator.world import World
+
+VRM_LETTERS = "ABCDEFGHJKLMNOPRSTUVWXY"  # no I, Q, Z
+VRM_AGE_IDS = [f"{n:02d}" for n in (*range(2, 26), *range(51, 75))]
+ROLE_ORDER = {r: i for i, r in enumerate(
+    ("SUSPECT", "OFFENDER", "VICTIM", "WITNESS", "OTHER", "SUBJECT", "ASSOCIATE", "MENTIONED",
+     "MISSING", "FOUND_WITH", "ADDRESS_OCCUPIER", "KEEPER", "DRIVER", "PASSENGER"))}
+VEHICLE_MAKES = ("Ford Fiesta", "Vauxhall Corsa", "VW Golf", "Toyota Prius", "BMW 3 Series",
+                 "Nissan Qashqai", "Mercedes C Class", "Skoda Octavia", "Audi A3", "Peugeot 208")
+
+
+def write_csv(path: Path, header: list[str], rows: list) -> int:
+    """RFC 4180 quoting, UTF-8, an empty field for null; returns the number of data rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    return len(rows)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def numbered(rng, keys: list, prefix: str, width: int = 8) -> list[str]:
+    """Refs numbered in date order (ties broken at random): index i -> ref of item i."""
+    tiebreak = [rng.random() for _ in keys]
+    order = sorted(range(len(keys)), key=lambda i: (keys[i], tiebreak[i]))
+    refs = [""] * len(keys)
+    for n, i in enumerate(order, start=1):
+        refs[i] = f"{prefix}{n:0{width}d}"
+    return refs
+
+
+def vrm(index: int) -> str:
+    letters = VRM_LETTERS
+    n = len(letters)
+    a, index = divmod(index, n ** 4 * len(VRM_AGE_IDS))
+    age, rest = divmod(index, n ** 4)
+    l1, rest = divmod(rest, n ** 3)
+    l2, rest = divmod(rest, n ** 2)
+    l3, rest = divmod(rest, n)
+    return f"{letters[l1 % n]}{letters[a % n]}{VRM_AGE_IDS[age]} {letters[l2]}{letters[l3]}{letters[rest]}"
+
+
+class DeliveryWriter:
+    def __init__(self, rng, world: World, maker: RecordMaker, landing: Path, truth: Path):
+        self.rng, self.world, self.maker = rng, world, maker
+        self.landing, self.truth = landing, truth
+        self.files: dict[str, dict] = {}
+
+    def person(self, system: str, row: int) -> tuple:
+        return self.maker.records[self.maker.row_record[system][row]].fields()
+
+    def ref_of(self, system: str, row: int) -> str:
+        return self.maker.records[self.maker.row_record[system][row]].ref
+
+    def add(self, name: str, header: list[str], rows: list) -> None:
+        path = self.landing / name
+        count = write_csv(path, header, rows)
+        self.files[name] = {"rows": count, "sha256": sha256_of(path)}
+
+    def write_delivery(self) -> None:
+        w, rng = self.world, self.rng
+        # crimes: refs in order of recording
+        self.crime_refs = numbered(rng, [c[1] for c in w.crimes], "CRM")
+        titles = w.ref.offence_titles
+        rows = []
+        for i, (committed, recorded, code, flag, lsoa, outcome, _) in enumerate(w.crimes):
+            committed_text = None if committed is None else date_text(committed, rng.random() < 0.1)
+            # an unknown extra column (the contract allows them) sits in the middle
+            rows.append((self.crime_refs[i], code, titles[code], date_text(recorded, False), committed_text,
+                         flag, "NICHE", lsoa, outcome))
+        rows.sort(key=lambda r: r[0])
+        self.add("crime.csv", ["crime_ref", "offence_code", "offence_title", "recorded_date", "committed_date",
+                               "cse_flag", "source_system", "lsoa_code", "outcome"], rows)
+        rows = [(self.crime_refs[c], role, *self.person("CR", i)[:]) for i, (c, role, _) in enumerate(w.crime_people)]
+        rows.sort(key=lambda r: (r[0], ROLE_ORDER[r[1]], r[2]))
+        self.add("crime_person.csv", ["crime_ref", "role", *PERSON_COLUMNS], rows)
+        # custody: person fields first (column order is not guaranteed by the contract)
+        occurrence_day: dict[int, int] = {}
+        for occurrence, day, _, _ in w.custody:
+            occurrence_day[occurrence] = min(day, occurrence_day.get(occurrence, day))
+        occurrence_refs = numbered(rng, [occurrence_day.get(o, 0) for o in range(w.occurrences)], "OCC")
+        custody_refs = numbered(rng, [c[1] for c in w.custody], "CUS")
+        rows = [(*self.person("CU", i), custody_refs[i], date_text(day, True), occurrence_refs[o], code)
+                for i, (o, day, code, _) in enumerate(w.custody)]
+        rows.sort(key=lambda r: r[9])
+        self.add("custody.csv", [*PERSON_COLUMNS, "custody_ref", "arrest_date", "occurrence_ref", "offence_code"], rows)
+        # intelligence
+        self.intel_refs = numbered(rng, [i[0] for i in w.intel], "INT")
+        rows = [(self.intel_refs[i], date_text(created, False), source, grade, handling, cse, text)
+                for i, (created, source, grade, handling, cse, text) in enumerate(w.intel)]
+        rows.sort(key=lambda r: r[0])
+        self.add("intel_log.csv", ["intel_ref", "created_date", "source_eval", "intel_eval", "handling",
+                                   "cse_flag", "summary"], rows)
+        rows = [(self.intel_refs[x], role, *self.person("IN", i)) for i, (x, role, _) in enumerate(w.intel_people)]
+        rows.sort(key=lambda r: (r[0], ROLE_ORDER[r[1]], r[2]))
+        self.add("intel_person.csv", ["intel_ref", "role", *PERSON_COLUMNS], rows)
+        # missing-person episodes
+        episode_refs = numbered(rng, [e[0] for e in w.episodes], "MPE")
+        rows = []
+        for i, (e, role, _) in enumerate(w.missing_people):
+            reported, found = w.episodes[e]
+            rows.append((episode_refs[e], date_text(reported, False),
+                         None if found is None else date_text(found, rng.random() < 0.3), role, *self.person("MP", i)))
+        rows.sort(key=lambda r: (r[0], ROLE_ORDER[r[3]], r[4]))
+        self.add("missing_person.csv", ["episode_ref", "reported_date", "found_date", "role", *PERSON_COLUMNS], rows)
+        # vehicles: registration marks drawn from a counter so they never collide
+        marks = Bijection(len(VRM_LETTERS) ** 5 * len(VRM_AGE_IDS), 282_475_249, rng.randrange(10**6))
+        vrms = [vrm(marks.draw()) for _ in w.vehicles]
+        makes = [rng.choice(VEHICLE_MAKES) for _ in w.vehicles]
+        order = sorted(range(len(w.vehicle_rows)), key=lambda i: (
+            vrms[w.vehicle_rows[i][0]], w.vehicle_rows[i][1], ROLE_ORDER[w.vehicle_rows[i][2]], self.ref_of("VE", i)))
+        rows = []
+        for i in order:
+            v, seen, role, source, _ = w.vehicle_rows[i]
+            rows.append((role, vrms[v], source, date_text(seen, True), *self.person("VE", i), makes[v]))
+        self.add("vehicle.csv", ["role", "vrm", "source", "seen_date", *PERSON_COLUMNS, "make_model"], rows)
+        # organised crime group mapping
+        rows = []
+        for i, (o, role, mapped, _) in enumerate(w.ocg_rows):
+            ocg = w.ocgs[o]
+            rows.append((ocg.ocg_ref, ocg.name, ocg.band, ocg.status, role, date_text(mapped, False),
+                         *self.person("OC", i)))
+        rows.sort(key=lambda r: (r[0], r[6]))
+        self.add("ocg_member.csv", ["ocg_ref", "ocg_name", "ocgm_band", "ocg_status", "member_role",
+                                    "mapped_date", *PERSON_COLUMNS], rows)
+
+    def write_manifest(self, delivery_id: str, extracted_at: str) -> None:
+        manifest = {"delivery_id": delivery_id, "extracted_at": extracted_at,
+                    "files": {name: self.files[name] for name in sorted(self.files)}}
+        (self.landing / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+    def write_truth(self, params_json: dict) -> None:
+        w, truth = self.world, self.truth
+        records: list[Record] = self.maker.records
+        pid_text = lambda pid: f"P{pid:07d}"  # noqa: E731
+        rows = sorted((r.ref, pid_text(r.pid), r.system) for r in records)
+        write_csv(truth / "person_ref.csv", ["person_ref", "person_id", "system"], rows)
+        write_csv(truth / "noise.csv", ["person_ref", "noise"],
+                  sorted((r.ref, ";".join(r.noise)) for r in records))
+        present = {r.pid for r in records}
+        rows = [(pid_text(p.pid), p.kind, p.network_id or None, p.ocg_ref or None)
+                for p in w.pop.persons if p.pid in present]
+        write_csv(truth / "person.csv", ["person_id", "kind", "network_id", "ocg_ref"], rows)
+        iso = lambda day: dt.date.fromordinal(day).isoformat()  # noqa: E731
+        write_csv(truth / "network.csv",
+                  ["network_id", "status", "first_active", "last_active", "n_offenders", "n_victims"],
+                  [(n.network_id, n.status, iso(min(n.event_dates)), iso(max(n.event_dates)),
+                    len(n.offenders), len(n.victims)) for n in w.networks])
+        write_csv(truth / "network_member.csv", ["network_id", "person_id", "role"],
+                  [(n.network_id, pid_text(p.pid), role) for n in w.networks
+                   for role, people in (("OFFENDER", n.offenders), ("VICTIM", n.victims)) for p in people])
+        rows = []
+        for network_id, crime, offender, victim in w.network_offences:
+            code, true_committed = w.crimes[crime][2], w.crimes[crime][6]
+            rows.append((network_id, self.crime_refs[crime], code, iso(true_committed),
+                         None if offender is None else pid_text(offender), pid_text(victim)))
+        rows.sort()
+        write_csv(truth / "network_offence.csv", ["network_id", "crime_ref", "offence_code", "committed_date",
+                                                   "offender_person_id", "victim_person_id"], rows)
+        write_csv(truth / "network_ocg.csv", ["network_id", "ocg_ref", "link_kind"], sorted(set(w.network_ocg)))
+        mapped = {(w.ocgs[o].ocg_ref, pid) for o, _, _, pid in w.ocg_rows}
+        rows = [(o.ocg_ref, o.band, o.status, pid_text(p.pid), role, "true" if (o.ocg_ref, p.pid) in mapped else "false")
+                for o in w.ocgs for p, role in o.members]
+        write_csv(truth / "ocg.csv", ["ocg_ref", "ocgm_band", "ocg_status", "person_id", "member_role", "mapped"], rows)
+        (truth / "params.json").write_text(json.dumps(params_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,205 @@
+"""The true people of the synthetic world: households, addresses, phones, dates of birth.
+
+Dates are day ordinals (``datetime.date.toordinal``) until they are written.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+from csenet_dagster.generator.reference import Reference
+
+YEAR = 365.25
+POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+BACKGROUND = "BACKGROUND"
+CSE_OFFENDER = "CSE_OFFENDER"
+CSE_VICTIM = "CSE_VICTIM"
+OCG_MEMBER = "OCG_MEMBER"
+ASSOCIATE = "ASSOCIATE"
+
+
+@dataclass(frozen=True)
+class Address:
+    flat: str
+    number: int
+    street: str
+    town: str
+    postcode: str  # canonical "B12 9QR"
+    name: str = ""  # a building name (hostels)
+
+
+@dataclass(eq=False)
+class Person:
+    pid: int
+    kind: str
+    sex: str
+    group: str
+    forename: str
+    middle: str
+    surname: str
+    dob: int
+    # (since, Address), oldest first; the home at a date is the last one whose since <= date.
+    homes: list = field(default_factory=list)
+    # (since, number or None), oldest first.
+    phones: list = field(default_factory=list)
+    pnc: str | None = None
+    pnc_since: int = 0
+    network_id: str = ""
+    ocg_ref: str = ""
+    household: int = -1
+
+    def age_at(self, day: int) -> float:
+        return (day - self.dob) / YEAR
+
+    def home_at(self, day: int) -> Address | None:
+        found = None
+        for since, home in self.homes:
+            if since <= day:
+                found = home
+        return found if found is not None else (self.homes[0][1] if self.homes else None)
+
+    def phone_at(self, day: int) -> str | None:
+        found = None
+        for since, number in self.phones:
+            if since <= day:
+                found = number
+        return found
+
+
+class Bijection:
+    """Distinct pseudo-random integers in [0, modulus) from a counter (a*i + c mod m, gcd(a, m) = 1)."""
+
+    def __init__(self, modulus: int, multiplier: int, offset: int):
+        self.modulus, self.multiplier, self.offset, self.next_index = modulus, multiplier, offset, 0
+
+    def draw(self) -> int:
+        value = (self.multiplier * self.next_index + self.offset) % self.modulus
+        self.next_index += 1
+        return value
+
+
+class Population:
+    """Creates people, households, addresses and phone numbers; holds every true person."""
+
+    def __init__(self, rng, ref: Reference, today: int, history_days: int):
+        self.rng, self.ref, self.today, self.history_days = rng, ref, today, history_days
+        self.persons: list[Person] = []
+        self.households: list[list[Person]] = []
+        # 9-digit mobile suffixes: 282475249 = 7**10 is coprime with 9e8.
+        self._mobiles = Bijection(900_000_000, 282_475_249, rng.randrange(900_000_000))
+
+    # --- attributes ----------------------------------------------------------
+    def new_phone(self) -> str:
+        return "07" + str(100_000_000 + self._mobiles.draw())
+
+    def new_address(self, district=None) -> Address:
+        rng = self.rng
+        outward, town = district or self.ref.districts.pick(rng)
+        street = rng.choice(self.ref.streets)
+        number = rng.randint(1, 240)
+        flat = f"Flat {rng.randint(1, 12)}" if rng.random() < 0.1 else ""
+        return Address(flat, number, street, town, self.postcode(outward, street, number))
+
+    @staticmethod
+    def postcode(outward: str, street: str, number: int) -> str:
+        """Neighbours share a unit postcode: one unit per street and block of 16 numbers."""
+        digest = zlib.crc32(f"{outward}|{street}|{number // 16}".encode())
+        letters = POSTCODE_UNIT_LETTERS
+        return f"{outward} {digest % 9 + 1}{letters[(digest >> 8) % 20]}{letters[(digest >> 16) % 20]}"
+
+    def forename(self, group: str, sex: str, avoid: str = "") -> str:
+        names = self.ref.forenames[(group, "F" if sex == "F" else "M")]
+        for _ in range(5):
+            name = names.pick(self.rng)
+            if name != avoid:
+                return name
+        return name
+
+    def surname(self, group: str) -> str:
+        return self.ref.surnames[group].pick(self.rng)
+
+    def dob_for_age(self, age_years: float, at: int | None = None) -> int:
+        at = self.today if at is None else at
+        return at - int(age_years * YEAR) - self.rng.randint(0, 364)
+
+    def adult_age(self) -> float:
+        return 18 + self.rng.betavariate(1.6, 3.0) * 67
+
+    # --- people --------------------------------------------------------------
+    def add_person(self, kind, sex, group, dob, surname, homes, forename="", phone=True) -> Person:
+        rng = self.rng
+        forename = forename or self.forename(group, sex)
+        middle = self.forename(group, sex, avoid=forename) if rng.random() < 0.35 else ""
+        person = Person(
+            pid=len(self.persons), kind=kind, sex=sex, group=group, forename=forename,
+            middle=middle, surname=surname, dob=dob, homes=list(homes),
+        )
+        age = person.age_at(self.today)
+        if phone and (age >= 18 and rng.random() < 0.85 or 12 <= age < 18 and rng.random() < 0.6):
+            person.phones.append((self.today - self.history_days - 1, self.new_phone()))
+            if rng.random() < 0.25:
+                person.phones.append((self.today - rng.randint(30, self.history_days), self.new_phone()))
+        self.persons.append(person)
+        return person
+
+    def home_history(self, current: Address, moves: int | None = None) -> list:
+        """(since, Address) list ending at ``current``; some people moved once or twice."""
+        rng = self.rng
+        if moves is None:
+            draw = rng.random()
+            moves = 2 if draw < 0.15 else 1 if draw < 0.45 else 0
+        move_dates = sorted(self.today - rng.randint(60, self.history_days - 30) for _ in range(moves))
+        starts = [self.today - self.history_days - 1, *move_dates]
+        places = [self.new_address() for _ in range(moves)] + [current]
+        return list(zip(starts, places))
+
+    def household(
+        self, kind: str, group: str | None = None, *, adults: int = 1, children: int = 0,
+        surname: str = "", address: Address | None = None, adult_ages=None, child_ages=None,
+        head_sex: str | None = None,
+    ) -> list[Person]:
+        """A family at one address: adults (head + partner) and children sharing the head's surname."""
+        rng = self.rng
+        group = group or self.ref.groups.pick(rng)
+        surname = surname or self.surname(group)
+        address = address or self.new_address()
+        homes = self.home_history(address)
+        members: list[Person] = []
+        for i in range(adults):
+            age = adult_ages[i] if adult_ages else self.adult_age()
+            if i == 0:
+                sex = head_sex or ("M" if rng.random() < 0.5 else "F")
+            else:
+                sex = "F" if members[0].sex == "M" else "M"
+            own_surname = surname if i == 0 or rng.random() < 0.7 else self.surname(group)
+            person_homes = homes if i == 0 else self.home_history(address)
+            members.append(self.add_person(kind, sex, group, self.dob_for_age(age), own_surname, person_homes))
+        parent_names = {m.forename for m in members}
+        for i in range(children):
+            age = child_ages[i] if child_ages else rng.uniform(0, 17.9)
+            sex = "M" if rng.random() < 0.5 else "F"
+            name = self.forename(group, sex)
+            if name in parent_names:
+                name = self.forename(group, sex, avoid=name)
+            child = self.add_person(kind, sex, group, self.dob_for_age(age), surname, homes, forename=name)
+            parent_names.add(child.forename)
+            members.append(child)
+        index = len(self.households)
+        for m in members:
+            m.household = index
+        self.households.append(members)
+        return members
+
+    def background(self, people: int) -> list[Person]:
+        """``people`` background persons in households of realistic size."""
+        rng = self.rng
+        made: list[Person] = []
+        while len(made) < people:
+            left = people - len(made)
+            size = min(left, rng.choices((1, 2, 3, 4, 5), cum_weights=(30, 60, 75, 90, 100))[0])
+            adults = 1 if size == 1 or rng.random() < 0.3 else 2
+            adults = min(adults, size)
+            made.extend(self.household(BACKGROUND, adults=adults, children=size - adults))
+        return made

@@ -1,0 +1,268 @@
+"""The synthetic delivery generator: contract shape, determinism, truth and noise."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from csenet_dagster.generator import generate, pnc
+from csenet_dagster.generator.records import normalised_phone, normalised_postcode
+
+DELIVERY = "2026-11-29T0600"
+EXTRACTED = dt.date(2026, 11, 29)
+FILES = ("crime.csv", "crime_person.csv", "custody.csv", "intel_log.csv", "intel_person.csv",
+         "missing_person.csv", "vehicle.csv", "ocg_member.csv")
+PERSON_FILES = {"crime_person.csv": "CR", "custody.csv": "CU", "intel_person.csv": "IN",
+                "missing_person.csv": "MP", "vehicle.csv": "VE", "ocg_member.csv": "OC"}
+PERSON_FIELDS = ("surname", "forenames", "dob", "sex", "address", "postcode", "phone", "pnc_id")
+REQUIRED_COLUMNS = {
+    "crime.csv": {"crime_ref", "recorded_date", "committed_date", "offence_code", "offence_title",
+                  "cse_flag", "lsoa_code", "outcome"},
+    "crime_person.csv": {"crime_ref", "role", "person_ref", *PERSON_FIELDS},
+    "custody.csv": {"custody_ref", "arrest_date", "occurrence_ref", "offence_code", "person_ref", *PERSON_FIELDS},
+    "intel_log.csv": {"intel_ref", "created_date", "source_eval", "intel_eval", "handling", "cse_flag", "summary"},
+    "intel_person.csv": {"intel_ref", "role", "person_ref", *PERSON_FIELDS},
+    "missing_person.csv": {"episode_ref", "reported_date", "found_date", "role", "person_ref", *PERSON_FIELDS},
+    "vehicle.csv": {"vrm", "seen_date", "role", "source", "person_ref", *PERSON_FIELDS},
+    "ocg_member.csv": {"ocg_ref", "ocg_name", "ocgm_band", "ocg_status", "member_role", "mapped_date",
+                       "person_ref", *PERSON_FIELDS},
+}
+OFFENCE_CODES = Path(__file__).resolve().parent.parent / "csenet_dagster" / "reference" / "offence_codes.csv"
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def parse_date(text: str) -> dt.date:
+    if "/" in text:
+        day, month, year = text.split("/")
+        return dt.date(int(year), int(month), int(day))
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="module")
+def small(generated) -> Path:
+    return generated()
+
+
+@pytest.fixture(scope="module")
+def delivery(small) -> dict[str, list[dict[str, str]]]:
+    return {name: read(small / "landing" / DELIVERY / name) for name in FILES}
+
+
+@pytest.fixture(scope="module")
+def truth(small) -> dict[str, list[dict[str, str]]]:
+    names = ("person_ref", "person", "network", "network_member", "network_offence", "network_ocg", "ocg", "noise")
+    return {name: read(small / "truth" / f"{name}.csv") for name in names}
+
+
+def person_rows(delivery):
+    for name in PERSON_FILES:
+        yield from ((name, row) for row in delivery[name])
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path, small):
+    again = tmp_path / "again"
+    other = tmp_path / "other"
+    generate(again, people=600, seed=11)
+    generate(other, people=600, seed=12)
+    for folder in (Path("landing") / DELIVERY, Path("truth")):
+        for path in sorted((small / folder).iterdir()):
+            assert (again / folder / path.name).read_bytes() == path.read_bytes(), path.name
+    differs = [n for n in FILES if (other / "landing" / DELIVERY / n).read_bytes()
+               != (small / "landing" / DELIVERY / n).read_bytes()]
+    assert differs == list(FILES)
+
+
+def test_manifest_matches_files_and_is_written_last(small):
+    folder = small / "landing" / DELIVERY
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["delivery_id"] == DELIVERY
+    assert manifest["extracted_at"] == "2026-11-29T06:00:00Z"
+    assert sorted(manifest["files"]) == sorted(FILES)
+    for name, meta in manifest["files"].items():
+        data = (folder / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == meta["sha256"], name
+        assert len(read(folder / name)) == meta["rows"] > 0, name
+    newest_data = max((folder / n).stat().st_mtime_ns for n in FILES)
+    assert (folder / "manifest.json").stat().st_mtime_ns >= newest_data
+    assert not (folder / "truth").exists() and (small / "truth").is_dir()
+
+
+def test_files_follow_the_contract(small, delivery):
+    folder = small / "landing" / DELIVERY
+    headers = {}
+    for name in FILES:
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
+            headers[name] = next(csv.reader(handle))
+        assert REQUIRED_COLUMNS[name] <= set(headers[name]), name
+    # the contract allows any column order and unknown extra columns: both occur
+    assert any(set(h) - REQUIRED_COLUMNS[n] for n, h in headers.items())
+    assert headers["custody.csv"][0] == "person_ref"
+    with OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
+        codes = {r["offence_code"]: r for r in csv.DictReader(handle)}
+    for row in delivery["crime.csv"]:
+        assert row["offence_title"] == codes[row["offence_code"]]["offence_title"]
+        assert row["cse_flag"] in ("Y", "N", "")
+    assert {r["offence_code"] for r in delivery["custody.csv"]} <= set(codes)
+    assert {r["role"] for r in delivery["crime_person.csv"]} <= {"SUSPECT", "OFFENDER", "VICTIM", "WITNESS", "OTHER"}
+    assert {r["role"] for r in delivery["intel_person.csv"]} <= {"SUBJECT", "ASSOCIATE", "VICTIM", "MENTIONED"}
+    assert {r["role"] for r in delivery["missing_person.csv"]} == {"MISSING", "FOUND_WITH", "ADDRESS_OCCUPIER"}
+    assert {r["role"] for r in delivery["vehicle.csv"]} <= {"KEEPER", "DRIVER", "PASSENGER"}
+    assert {r["source_eval"] for r in delivery["intel_log.csv"]} == {"1", "2", "3"}
+    assert {r["intel_eval"] for r in delivery["intel_log.csv"]} == set("ABCDE")
+    assert {r["ocgm_band"] for r in delivery["ocg_member.csv"]} <= {f"{a}{b}" for a in "123" for b in "ABC"}
+    assert len({r["crime_ref"] for r in delivery["crime.csv"]}) == len(delivery["crime.csv"])
+    assert len({r["custody_ref"] for r in delivery["custody.csv"]}) == len(delivery["custody.csv"])
+    # every date is a real date no later than the extract, in either format
+    formats = Counter()
+    for name, column in (("crime.csv", "recorded_date"), ("crime.csv", "committed_date"),
+                         ("custody.csv", "arrest_date"), ("intel_log.csv", "created_date"),
+                         ("missing_person.csv", "reported_date"), ("vehicle.csv", "seen_date"),
+                         ("ocg_member.csv", "mapped_date")):
+        for row in delivery[name]:
+            if row[column]:
+                assert parse_date(row[column]) < EXTRACTED, (name, column)
+                formats["/" in row[column]] += 1
+    assert formats[True] and formats[False]
+    # children referenced by person files exist
+    crimes = {r["crime_ref"] for r in delivery["crime.csv"]}
+    assert {r["crime_ref"] for r in delivery["crime_person.csv"]} <= crimes
+    assert {r["intel_ref"] for r in delivery["intel_person.csv"]} == {r["intel_ref"] for r in delivery["intel_log.csv"]}
+
+
+def test_person_refs_prefixed_unique_and_consistent(delivery):
+    values: dict[str, tuple] = {}
+    for name, row in person_rows(delivery):
+        ref = row["person_ref"]
+        assert ref.startswith(PERSON_FILES[name]), (name, ref)
+        fields = tuple(row[f] for f in PERSON_FIELDS)
+        assert values.setdefault(ref, fields) == fields, ref
+
+
+def test_truth_matches_the_delivery(delivery, truth):
+    delivered = {row["person_ref"] for _, row in person_rows(delivery)}
+    truth_refs = {r["person_ref"]: r for r in truth["person_ref"]}
+    assert delivered == set(truth_refs)
+    persons = {r["person_id"]: r for r in truth["person"]}
+    assert {r["person_id"] for r in truth["person_ref"]} == set(persons)
+    for ref, row in truth_refs.items():
+        assert ref.startswith(row["system"])
+    people_delivered = {truth_refs[r]["person_id"] for r in delivered}
+    networks = {r["network_id"]: r for r in truth["network"]}
+    assert len(networks) >= 3
+    assert {"ACTIVE", "DORMANT"} <= {n["status"] for n in networks.values()}
+    for network_id, network in networks.items():
+        members = [m for m in truth["network_member"] if m["network_id"] == network_id]
+        offenders = {m["person_id"] for m in members if m["role"] == "OFFENDER"}
+        victims = {m["person_id"] for m in members if m["role"] == "VICTIM"}
+        assert 3 <= len(offenders) == int(network["n_offenders"]) <= 12
+        assert len(victims) == int(network["n_victims"]) >= 3
+        assert offenders | victims <= people_delivered
+        assert {persons[p]["kind"] for p in offenders} == {"CSE_OFFENDER"}
+        assert {persons[p]["kind"] for p in victims} == {"CSE_VICTIM"}
+        last = dt.date.fromisoformat(network["last_active"])
+        if network["status"] == "ACTIVE":
+            assert (EXTRACTED - last).days <= 365
+        else:
+            assert (EXTRACTED - last).days > 3 * 365
+    crimes = {r["crime_ref"]: r for r in delivery["crime.csv"]}
+    victims_on_crime = {(r["crime_ref"], truth_refs[r["person_ref"]]["person_id"])
+                        for r in delivery["crime_person.csv"] if r["role"] == "VICTIM"}
+    for offence in truth["network_offence"]:
+        crime = crimes[offence["crime_ref"]]
+        assert crime["offence_code"] == offence["offence_code"]
+        assert (offence["crime_ref"], offence["victim_person_id"]) in victims_on_crime
+    ocg_refs = {r["ocg_ref"] for r in truth["ocg"]}
+    assert len(ocg_refs) >= 2
+    assert {r["ocg_ref"] for r in truth["network_ocg"]} <= ocg_refs
+    mapped = {(r["ocg_ref"], truth_refs[r["person_ref"]]["person_id"]) for r in delivery["ocg_member.csv"]}
+    assert mapped == {(r["ocg_ref"], r["person_id"]) for r in truth["ocg"] if r["mapped"] == "true"}
+    assert any(r["mapped"] == "false" for r in truth["ocg"])
+
+
+def test_victims_are_children_at_their_offences(delivery, truth):
+    dob = {}
+    for _, row in person_rows(delivery):
+        if row["dob"]:
+            dob.setdefault(row["person_ref"], parse_date(row["dob"]))
+    true_dob: dict[str, Counter] = {}
+    pid_of = {r["person_ref"]: r["person_id"] for r in truth["person_ref"]}
+    for ref, day in dob.items():
+        true_dob.setdefault(pid_of[ref], Counter())[day] += 1
+    ages = []
+    for offence in truth["network_offence"]:
+        born = true_dob[offence["victim_person_id"]].most_common(1)[0][0]
+        committed = dt.date.fromisoformat(offence["committed_date"])
+        ages.append((committed - born).days / 365.25)
+    assert ages and min(ages) >= 11.9 and max(ages) < 18
+
+
+def test_noise_present_at_intended_rates(delivery, truth):
+    noise = Counter()
+    for row in truth["noise"]:
+        noise.update(n for n in row["noise"].split(";") if n)
+    n_records = len(truth["noise"])
+    rate = {k: v / n_records for k, v in noise.items()}
+    assert 0.04 <= rate["dob_missing"] <= 0.14
+    assert 0.005 <= rate.get("dob_placeholder", 0) <= 0.05
+    assert 0.01 <= rate["swapped"] <= 0.05
+    assert 0.02 <= rate["surname_typo"] <= 0.09
+    rows = {row["person_ref"]: row for _, row in person_rows(delivery)}
+    dobs = [r["dob"] for r in rows.values()]
+    assert any(d in ("01/01/1900", "1900-01-01") for d in dobs)
+    assert any(d and "/" in d for d in dobs) and any(d and "-" in d for d in dobs)
+    phones = [r["phone"] for r in rows.values() if r["phone"]]
+    assert any(p.startswith("+44") for p in phones) and any(" " in p for p in phones)
+    assert any(p.isdigit() for p in phones)
+    postcodes = [r["postcode"] for r in rows.values() if r["postcode"]]
+    assert any(p != p.upper() for p in postcodes) and any(" " not in p for p in postcodes)
+    assert {r["sex"] for r in rows.values()} >= {"M", "F", "U", ""}
+
+
+def test_duplicate_records_share_more_than_a_name(delivery, truth):
+    """Resolvable noise: any two records of one person share a dob, postcode, phone or PNC id."""
+    rows = {row["person_ref"]: row for _, row in person_rows(delivery)}
+    by_person: dict[str, list[dict]] = {}
+    for r in truth["person_ref"]:
+        by_person.setdefault(r["person_id"], []).append(rows[r["person_ref"]])
+    placeholders = {"01/01/1900", "1900-01-01"}
+
+    def anchors(row):
+        keys = set()
+        if row["dob"] and row["dob"] not in placeholders:
+            keys.add(("dob", parse_date(row["dob"])))
+        if row["postcode"]:
+            keys.add(("postcode", normalised_postcode(row["postcode"])))
+        if row["phone"]:
+            keys.add(("phone", normalised_phone(row["phone"])))
+        if row["pnc_id"] and pnc.is_valid(row["pnc_id"]):
+            keys.add(("pnc", row["pnc_id"]))
+        return keys
+
+    duplicated = [records for records in by_person.values() if len(records) > 1]
+    assert len(duplicated) > 50
+    for records in duplicated:
+        keys = [anchors(r) for r in records]
+        for i in range(len(records)):
+            for j in range(i + 1, len(records)):
+                assert keys[i] & keys[j], (records[i]["person_ref"], records[j]["person_ref"])
+
+
+def test_pnc_check_characters(delivery, truth):
+    assert pnc.pnc_id(2015, 123456) == "2015/0123456" + pnc.CHECK_LETTERS[150123456 % 23]
+    assert pnc.is_valid(pnc.pnc_id(1999, 7)) and not pnc.is_valid("2015/0123456")
+    corrupt = {r["person_ref"] for r in truth["noise"] if "pnc_corrupt" in r["noise"]}
+    rows = {row["person_ref"]: row for _, row in person_rows(delivery)}
+    with_pnc = {ref: row["pnc_id"] for ref, row in rows.items() if row["pnc_id"]}
+    assert len(with_pnc) > 30
+    invalid = {ref for ref, value in with_pnc.items() if not pnc.is_valid(value)}
+    assert invalid == corrupt and len(corrupt) >= 3
