@@ -4,7 +4,7 @@ Crime harm (Cambridge Crime Harm Index weights), nominal and network harm,
 priority ranks, explanations, SOC (OCG) links and network dossiers.
 """
 
-from csenet_dagster.harm import checks, scoring
+from csenet_dagster.harm import checks, priority, scoring
 
-ASSETS: list = [*scoring.ASSETS]
+ASSETS: list = [*scoring.ASSETS, *priority.ASSETS]
 CHECKS: list = [*checks.CHECKS]

@@ -75,4 +75,109 @@ def nominal_harm_non_negative(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     return assets_common.check_result(n == 0 and n_null == 0, n_negative=n, n_null=n_null)
 
 
-CHECKS = [every_offence_code_weighted, crime_harm_non_negative, nominal_harm_non_negative]
+@dg.asset_check(
+    asset=assets_common.key("harm.network_harm"),
+    name="network_harm_non_negative",
+    blocking=True,
+    description="Every network has a non-negative harm score.",
+)
+def network_harm_non_negative(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        n = negative_harm_rows(conn, "harm.network_harm", ("harm_score", "harm_total_days", "member_harm_sum"))
+        n_null = int(db.scalar(conn, "SELECT count(*) FROM harm.network_harm WHERE harm_score IS NULL"))
+    return assets_common.check_result(n == 0 and n_null == 0, n_negative=n, n_null=n_null)
+
+
+@dg.asset_check(
+    asset=assets_common.key("harm.network_priority"),
+    name="network_rank_is_permutation",
+    blocking=True,
+    description="priority_rank is exactly 1..n over all networks, one row per network of net.network.",
+)
+def network_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        faults = rank_permutation_faults(conn, "harm.network_priority", "priority_rank")
+        n_ranked = db.row_count(conn, "harm.network_priority")
+        n_networks = db.row_count(conn, "net.network")
+    return assets_common.check_result(
+        faults == 0 and n_ranked == n_networks, n_rank_faults=faults, n_ranked=n_ranked, n_networks=n_networks
+    )
+
+
+@dg.asset_check(
+    asset=assets_common.key("harm.nominal_priority"),
+    name="nominal_rank_is_permutation",
+    blocking=True,
+    description="priority_rank of ranked nominals is exactly 1..n.",
+)
+def nominal_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        faults = rank_permutation_faults(conn, "harm.nominal_priority", "priority_rank")
+        n_ranked = db.row_count(conn, "harm.nominal_priority")
+    return assets_common.check_result(faults == 0, n_rank_faults=faults, n_ranked=n_ranked)
+
+
+@dg.asset_check(
+    asset=assets_common.key("harm.explanation"),
+    name="explanation_adds_up",
+    blocking=True,
+    description="For every network and explained nominal, the SCORE parts add up to its priority score.",
+)
+def explanation_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        n_bad = int(
+            db.scalar(
+                conn,
+                """
+                WITH subject AS (
+                    SELECT 'NETWORK' AS kind, network_id AS id, priority_score FROM harm.network_priority
+                    UNION ALL
+                    SELECT 'NOMINAL', nominal_id, priority_score FROM harm.nominal_priority WHERE is_explained
+                ),
+                parts AS (
+                    SELECT subject_kind, subject_id, sum(contribution) AS total
+                    FROM harm.explanation WHERE section = 'SCORE' GROUP BY subject_kind, subject_id
+                )
+                SELECT count(*) FROM subject AS s
+                LEFT JOIN parts AS p ON p.subject_kind = s.kind AND p.subject_id = s.id
+                WHERE abs(s.priority_score - coalesce(p.total, 0)) > 1e-6
+                """,
+            )
+        )
+    return assets_common.check_result(n_bad == 0, n_subjects_not_adding_up=n_bad)
+
+
+@dg.asset_check(
+    asset=assets_common.key("harm.soc_link"),
+    name="soc_link_valid",
+    blocking=True,
+    description="One row per network and group, a known link kind, positive strength, a network that exists.",
+)
+def soc_link_valid(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        n_bad = int(
+            db.scalar(
+                conn,
+                """
+                SELECT
+                    (SELECT count(*) FROM harm.soc_link
+                     WHERE link_kind NOT IN ('SHARED_MEMBER', 'DIRECT_LINK', 'TWO_STEP') OR strength IS NULL OR strength <= 0
+                        OR network_id NOT IN (SELECT network_id FROM net.network))
+                  + (SELECT count(*) FROM (SELECT network_id, ocg_ref FROM harm.soc_link
+                                           GROUP BY network_id, ocg_ref HAVING count(*) > 1) AS d)
+                """,
+            )
+        )
+    return assets_common.check_result(n_bad == 0, n_invalid_rows=n_bad)
+
+
+CHECKS = [
+    every_offence_code_weighted,
+    crime_harm_non_negative,
+    nominal_harm_non_negative,
+    network_harm_non_negative,
+    network_rank_is_permutation,
+    nominal_rank_is_permutation,
+    explanation_adds_up,
+    soc_link_valid,
+]

@@ -1,0 +1,167 @@
+"""SOC links, network harm, priority ranks and explanations (sql/4_harm/05-09)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from csenet_dagster import assets_common, db
+from csenet_dagster.harm import config, previous
+from csenet_dagster.harm.scoring import GROUP, sql_params
+
+
+def priority_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dict[str, Any]:
+    params = sql_params(conn, cfg)
+    params.update(
+        points_per_recent_victim=float(cfg.points_per_recent_victim),
+        points_per_missing_child=float(cfg.points_per_missing_child),
+        points_per_new_member=float(cfg.points_per_new_member),
+        points_per_ocg_link=float(cfg.points_per_ocg_link),
+        ocg_kind_factor_shared_member=float(cfg.ocg_kind_factor_shared_member),
+        ocg_kind_factor_direct_link=float(cfg.ocg_kind_factor_direct_link),
+        ocg_kind_factor_two_step=float(cfg.ocg_kind_factor_two_step),
+        ocg_archived_factor=float(cfg.ocg_archived_factor),
+        explain_top_nominals=int(cfg.explain_top_nominals),
+    )
+    return params
+
+
+def build_soc_link(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    db.run_sql(
+        conn,
+        "4_harm/05_soc_link.sql",
+        shared_member_strength=float(cfg.shared_member_strength),
+        two_step_discount=float(cfg.two_step_discount),
+        two_step_max_paths=int(cfg.two_step_max_paths),
+    )
+
+
+def build_network_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    db.run_sql(conn, "4_harm/06_network_harm.sql", **sql_params(conn, cfg))
+
+
+def build_network_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dict[str, int]:
+    copied = previous.stage_previous_run(conn)
+    db.run_sql(conn, "4_harm/07_network_priority.sql", **priority_params(conn, cfg))
+    return copied
+
+
+def build_nominal_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    db.run_sql(conn, "4_harm/08_nominal_priority.sql", **priority_params(conn, cfg))
+
+
+def build_explanation(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    db.run_sql(conn, "4_harm/09_explanation.sql")
+
+
+def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    """Every table from soc_link to explanation, in dependency order (tests and benchmarks)."""
+    build_soc_link(conn, cfg)
+    build_network_harm(conn, cfg)
+    build_network_priority(conn, cfg)
+    build_nominal_priority(conn, cfg)
+    build_explanation(conn, cfg)
+
+
+@assets_common.stage_asset(
+    "harm.soc_link",
+    group=GROUP,
+    description="CSE network to organised crime group links: shared members, direct links, two-step links.",
+    deps=["net.network_member", "net.edge", "raw.ocg_member", "er.nominal_record"],
+)
+def soc_link(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        build_soc_link(conn, cfg)
+        kinds = dict(conn.sql("SELECT link_kind, count(*) FROM harm.soc_link GROUP BY link_kind").fetchall())
+        return dg.MaterializeResult(
+            metadata=assets_common.table_metadata(
+                conn,
+                "harm.soc_link",
+                n_shared_member=int(kinds.get("SHARED_MEMBER", 0)),
+                n_direct_link=int(kinds.get("DIRECT_LINK", 0)),
+                n_two_step=int(kinds.get("TWO_STEP", 0)),
+                n_networks_linked=int(db.scalar(conn, "SELECT count(DISTINCT network_id) FROM harm.soc_link")),
+            )
+        )
+
+
+@assets_common.stage_asset(
+    "harm.network_harm",
+    group=GROUP,
+    description="Network harm (sum and concentration of its crimes' harm), victims, missing children, activity, OCG links.",
+    deps=["harm.nominal_harm", "harm.soc_link", "net.network", "net.network_member", "net.edge",
+          "raw.missing_person", "er.person_record"],
+)
+def network_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        build_network_harm(conn, cfg)
+        stats = conn.sql(
+            "SELECT count(*) FILTER (WHERE is_active), coalesce(sum(n_missing_children), 0) FROM harm.network_harm"
+        ).fetchall()[0]
+        return dg.MaterializeResult(
+            metadata=assets_common.table_metadata(
+                conn, "harm.network_harm", n_active_networks=int(stats[0]), n_missing_children_in_orbit=int(stats[1])
+            )
+        )
+
+
+@assets_common.stage_asset(
+    "harm.network_priority",
+    group=GROUP,
+    description="Priority score and rank (1 = highest) of every CSE network: recent harm + threat points.",
+    deps=["harm.network_harm"],
+)
+def network_priority(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        copied = build_network_priority(conn, cfg)
+        top = conn.sql("SELECT network_id FROM harm.network_priority ORDER BY priority_rank LIMIT 10").fetchall()
+        return dg.MaterializeResult(
+            metadata=assets_common.table_metadata(
+                conn,
+                "harm.network_priority",
+                top_network_ids=dg.MetadataValue.text(", ".join(r[0] for r in top)),
+                previous_run_found=bool(copied["prev_run"] or copied["prev_network"]),
+            )
+        )
+
+
+@assets_common.stage_asset(
+    "harm.nominal_priority",
+    group=GROUP,
+    description="Ranked list of nominals (1 = highest): recent harm + victims, missing children, OCG membership.",
+    deps=["harm.network_priority"],
+)
+def nominal_priority(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        build_nominal_priority(conn, cfg)
+        return dg.MaterializeResult(metadata=assets_common.table_metadata(conn, "harm.nominal_priority"))
+
+
+@assets_common.stage_asset(
+    "harm.explanation",
+    group=GROUP,
+    description="Score breakdown of every network and top nominal (parts add up to the score) and changes since the last published run.",
+    deps=["harm.network_priority", "harm.nominal_priority"],
+)
+def explanation(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        build_explanation(conn, cfg)
+        changes = dict(
+            conn.sql("SELECT component, count(*) FROM harm.explanation WHERE section = 'CHANGE' GROUP BY component").fetchall()
+        )
+        return dg.MaterializeResult(
+            metadata=assets_common.table_metadata(
+                conn, "harm.explanation", **{f"n_change_{k.lower()}": int(v) for k, v in sorted(changes.items())}
+            )
+        )
+
+
+ASSETS = [soc_link, network_harm, network_priority, nominal_priority, explanation]
