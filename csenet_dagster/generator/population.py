@@ -12,6 +12,7 @@ from csenet_dagster.generator.reference import Reference
 
 YEAR = 365.25
 POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+FEMALE_SURNAMES = frozenset({"Begum", "Khatun"})
 
 BACKGROUND = "BACKGROUND"
 CSE_OFFENDER = "CSE_OFFENDER"
@@ -30,7 +31,7 @@ class Address:
     name: str = ""  # a building name (hostels)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Person:
     pid: int
     kind: str
@@ -117,8 +118,12 @@ class Population:
                 return name
         return name
 
-    def surname(self, group: str) -> str:
-        return self.ref.surnames[group].pick(self.rng)
+    def surname(self, group: str, sex: str = "") -> str:
+        name = self.ref.surnames[group].pick(self.rng)
+        # Begum and Khatun are women's surnames
+        while sex == "M" and name in FEMALE_SURNAMES:
+            name = self.ref.surnames[group].pick(self.rng)
+        return name
 
     def dob_for_age(self, age_years: float, at: int | None = None) -> int:
         at = self.today if at is None else at
@@ -163,7 +168,7 @@ class Population:
         """A family at one address: adults (head + partner) and children sharing the head's surname."""
         rng = self.rng
         group = group or self.ref.groups.pick(rng)
-        surname = surname or self.surname(group)
+        surname = surname or self.surname(group, "M" if head_sex is None else head_sex)
         address = address or self.new_address()
         homes = self.home_history(address)
         members: list[Person] = []
@@ -173,7 +178,7 @@ class Population:
                 sex = head_sex or ("M" if rng.random() < 0.5 else "F")
             else:
                 sex = "F" if members[0].sex == "M" else "M"
-            own_surname = surname if i == 0 or rng.random() < 0.7 else self.surname(group)
+            own_surname = surname if i == 0 or rng.random() < 0.7 else self.surname(group, sex)
             person_homes = homes if i == 0 else self.home_history(address)
             members.append(self.add_person(kind, sex, group, self.dob_for_age(age), own_surname, person_homes))
         parent_names = {m.forename for m in members}
@@ -181,9 +186,10 @@ class Population:
             age = child_ages[i] if child_ages else rng.uniform(0, 17.9)
             sex = "M" if rng.random() < 0.5 else "F"
             name = self.forename(group, sex)
+            child_surname = self.surname(group, sex) if surname in FEMALE_SURNAMES and sex == "M" else surname
             if name in parent_names:
                 name = self.forename(group, sex, avoid=name)
-            child = self.add_person(kind, sex, group, self.dob_for_age(age), surname, homes, forename=name)
+            child = self.add_person(kind, sex, group, self.dob_for_age(age), child_surname, homes, forename=name)
             parent_names.add(child.forename)
             members.append(child)
         index = len(self.households)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from csenet_dagster.generator import pnc
 from csenet_dagster.generator.params import GeneratorParams
@@ -39,7 +40,7 @@ STREET_ABBREVIATIONS = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Lane": "
                         "Drive": "Dr", "Grove": "Gr", "Crescent": "Cres"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     system: str
     pid: int
@@ -65,6 +66,7 @@ class Record:
 PERSON_COLUMNS = ("person_ref", "surname", "forenames", "dob", "sex", "address", "postcode", "phone", "pnc_id")
 
 
+@lru_cache(maxsize=1 << 16)
 def date_text(day: int, dmy: bool) -> str:
     d = dt.date.fromordinal(day)
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}" if dmy else d.isoformat()

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from csenet_dagster.generator.params import GeneratorParams
 from csenet_dagster.generator.population import (
-    ASSOCIATE, BACKGROUND, CSE_OFFENDER, CSE_VICTIM, OCG_MEMBER, YEAR, Address, Person, Population,
+    ASSOCIATE, BACKGROUND, CSE_OFFENDER, CSE_VICTIM, FEMALE_SURNAMES, OCG_MEMBER, YEAR, Address, Person,
+    Population,
 )
 from csenet_dagster.generator.reference import Reference
 
@@ -229,7 +230,7 @@ class World:
             crew, pool = pool[:size], pool[size:]
             for member in crew:
                 self.crew_of[member.pid] = crew
-        victims_pool = self.background
+        victims_pool = [p for p in self.background if p.age_at(self.today) >= 12]
         codes = [c for c, *_ in BACKGROUND_OFFENCES]
         cum_freq = []
         total = 0.0
@@ -368,6 +369,12 @@ class World:
             net = Network(f"NET{k + 1:04d}", status, (first, last))
             self.make_network(net)
             self.networks.append(net)
+            if k == 2:
+                # one offender drives for the taxi firm: a busy shared phone touches this network
+                driver = net.offenders[-1]
+                driver.phones = sorted([*driver.phones, (first - rng.randint(0, 365), self.taxi_phone)],
+                                       key=lambda h: h[0])
+                self.taxi_drivers.append(driver)
             if rng.random() < params.network_ocg_link_share or (k == 2 and self.ocgs):
                 self.link_network_to_ocg(net, rng.choice(self.ocgs))
 
@@ -396,8 +403,9 @@ class World:
         # partners and children of some offenders live with them: associates of the network
         for off in offenders[: rng.randint(1, 3)]:
             partner = pop.add_person(ASSOCIATE, "F", off.group, pop.dob_for_age(pop.adult_age()),
-                                     off.surname if rng.random() < 0.6 else pop.surname(off.group),
+                                     off.surname if rng.random() < 0.6 else pop.surname(off.group, "F"),
                                      pop.home_history(off.homes[-1][1]))
+            partner.network_id = net.network_id
             net.associates.append(partner)
         for off in offenders:
             off.network_id = net.network_id
@@ -424,6 +432,8 @@ class World:
             victim = family[-1]
             victim.sex = sex
             victim.forename = pop.forename(vgroup, sex)
+            if sex == "M" and victim.surname in FEMALE_SURNAMES:
+                victim.surname = pop.surname(vgroup, "M")
             victim.dob = dob
             for parent in family[:-1]:
                 parent.kind = ASSOCIATE
