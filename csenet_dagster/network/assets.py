@@ -1,0 +1,358 @@
+"""Dagster assets of the network stage (group ``network``, keys ``net/...``).
+
+Relational work is in sql/3_network/; Python only builds the igraph graph,
+delineates networks, computes centrality and writes the exports.
+"""
+
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from csenet_dagster import db, settings
+from csenet_dagster.assets_common import stage_asset, table_metadata
+from csenet_dagster.network import centrality, corrections, delineate, exports, network_ids
+from csenet_dagster.network.graph import load_pair_graph
+from csenet_dagster.network.network_settings import (
+    FORBIDDEN_INTEL_EVALS,
+    FORBIDDEN_INTEL_SOURCE_EVALS,
+    LINK_TYPES,
+    NetworkSettings,
+)
+from csenet_dagster.network.network_settings import load as load_settings
+
+GROUP = "network"
+REFERENCE_CSV = settings.REPO_ROOT / "csenet_dagster" / "reference" / "offence_codes.csv"
+
+# Raw person files whose refs must all resolve to a nominal before linking.
+PERSON_FILES = {
+    "raw.crime_person": "crime_person.csv",
+    "raw.custody": "custody.csv",
+    "raw.intel_person": "intel_person.csv",
+    "raw.missing_person": "missing_person.csv",
+    "raw.vehicle": "vehicle.csv",
+}
+
+
+def strength_params(s: NetworkSettings) -> dict[str, float]:
+    return {f"strength_{t.lower()}": s.strength(t) for t in LINK_TYPES}
+
+
+def require_every_person_ref_resolved(conn) -> None:
+    """Refuse to link when a person ref has no nominal (nothing silently dropped)."""
+    for table, file_name in PERSON_FILES.items():
+        rows = conn.sql(
+            f"""
+            SELECT count(*), min(p.row_no)
+            FROM {table} AS p
+            LEFT JOIN er.nominal_record AS nr ON nr.person_ref = p.person_ref
+            WHERE nr.person_ref IS NULL
+            """
+        ).fetchall()
+        missing, first_row = rows[0]
+        if missing:
+            raise dg.Failure(
+                description=(
+                    f"{file_name}: {missing} row(s) have a person_ref missing from er.nominal_record "
+                    f"(first at data row {first_row}); rule: every person_ref resolves to a nominal"
+                )
+            )
+
+
+def counts_by(conn, query: str) -> dict[str, int]:
+    return {str(k): int(v) for k, v in conn.sql(query).fetchall()}
+
+
+@stage_asset(
+    "net.cse_offence_code",
+    group=GROUP,
+    description="Reference: Home Office offence codes and which are CSE offences (reference/offence_codes.csv).",
+)
+def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
+    with duckdb.get_connection() as conn:
+        conn.register("offence_code_csv", frame.to_arrow())
+        db.run_sql(conn, "3_network/00_cse_offence_code.sql")
+        conn.unregister("offence_code_csv")
+        n_cse = db.scalar(conn, "SELECT count(*) FROM net.cse_offence_code WHERE is_cse_offence")
+        return dg.MaterializeResult(metadata=table_metadata(conn, "net.cse_offence_code", n_cse_codes=int(n_cse)))
+
+
+@stage_asset(
+    "net.edge_evidence",
+    group=GROUP,
+    description=(
+        "Every event linking two nominals (one row per pair, link type and source ref), after analysts' "
+        "link corrections. Also writes net.crime_party/intel_party/missing_party, "
+        "net.edge_evidence_candidate, net.shared_attribute_summary and the audited net.link_correction."
+    ),
+    deps=[
+        "raw.crime", "raw.crime_person", "raw.custody", "raw.intel_log", "raw.intel_person",
+        "raw.missing_person", "raw.vehicle", "er.nominal_record", "er.person_std", "er.person_record",
+        "net.cse_offence_code",
+    ],
+)
+def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    link_corrections = corrections.load_link_corrections()
+    with duckdb.get_connection() as conn:
+        require_every_person_ref_resolved(conn)
+        db.run_sql(
+            conn,
+            "3_network/01_party.sql",
+            intel_source_evals=s.credible_intel_source_evals(),
+            intel_evals=s.credible_intel_evals(),
+            forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
+            forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
+            missing_child_max_age=s.missing_child_max_age,
+        )
+        db.run_sql(
+            conn,
+            "3_network/02_edge_evidence_candidate.sql",
+            shared_attribute_max_nominals=s.shared_attribute_max_nominals,
+            **strength_params(s),
+        )
+        conn.register("link_correction_csv", link_corrections.to_arrow())
+        db.run_sql(conn, "3_network/03_link_correction.sql")
+        conn.unregister("link_correction_csv")
+        by_type = counts_by(
+            conn, "SELECT link_type, count(*) FROM net.edge_evidence GROUP BY link_type ORDER BY link_type"
+        )
+        too_common = counts_by(
+            conn, "SELECT link_type, n_too_common FROM net.shared_attribute_summary ORDER BY link_type"
+        )
+        applied = db.scalar(conn, "SELECT count(*) FILTER (WHERE applied) FROM net.link_correction")
+        not_shareable = db.scalar(conn, "SELECT count(*) FILTER (WHERE NOT shareable) FROM net.edge_evidence")
+        context.log.info(f"evidence rows by link type: {by_type}")
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                conn,
+                "net.edge_evidence",
+                evidence_by_link_type=dg.MetadataValue.json(by_type),
+                shared_attributes_too_common=dg.MetadataValue.json(too_common),
+                link_corrections=len(link_corrections),
+                link_corrections_applied=int(applied or 0),
+                evidence_not_shareable=int(not_shareable or 0),
+            )
+        )
+
+
+@stage_asset(
+    "net.edge",
+    group=GROUP,
+    description="One weighted, dated edge per pair of nominals and link type (weight formula in docs/network.md).",
+    deps=["net.edge_evidence"],
+)
+def edge(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        db.run_sql(
+            conn,
+            "3_network/04_edge.sql",
+            as_of=db.extracted_at(conn),
+            recency_floor=s.recency_floor,
+            recency_half_life_days=s.recency_half_life_days,
+            max_event_credit=s.max_event_credit,
+            **strength_params(s),
+        )
+        by_type = counts_by(conn, "SELECT link_type, count(*) FROM net.edge GROUP BY link_type ORDER BY link_type")
+        return dg.MaterializeResult(
+            metadata=table_metadata(conn, "net.edge", edges_by_link_type=dg.MetadataValue.json(by_type))
+        )
+
+
+@stage_asset(
+    "net.cse_seed",
+    group=GROUP,
+    description="Nominals with direct CSE involvement (CSE crimes, credible CSE intelligence, missing children found with someone).",
+    deps=["net.edge_evidence"],
+)
+def cse_seed(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        db.run_sql(conn, "3_network/05_cse_seed.sql")
+        by_reason = counts_by(conn, "SELECT reason, count(*) FROM net.cse_seed GROUP BY reason ORDER BY reason")
+        n_seeds = db.scalar(conn, "SELECT count(DISTINCT nominal_id) FROM net.cse_seed")
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                conn, "net.cse_seed", seeds=int(n_seeds), seeds_by_reason=dg.MetadataValue.json(by_reason)
+            )
+        )
+
+
+@stage_asset(
+    "net.node",
+    group=GROUP,
+    description="Every nominal as a graph node: CSE role, seed reasons, degree and weighted degree.",
+    deps=["net.edge", "net.cse_seed", "er.nominal_record"],
+)
+def node(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        db.run_sql(conn, "3_network/06_node.sql")
+        linked = db.scalar(conn, "SELECT count(*) FROM net.node WHERE degree > 0")
+        return dg.MaterializeResult(metadata=table_metadata(conn, "net.node", linked_nominals=int(linked)))
+
+
+@stage_asset(
+    "net.network_member",
+    group=GROUP,
+    description=(
+        "CSE networks delineated around the seeds (components, split by seeded Leiden), stable network_ids "
+        "inherited from the published analyst.duckdb, members with within-network centrality. "
+        "Also writes net.network_lineage."
+    ),
+    deps=["net.node", "net.edge"],
+    kinds=("duckdb", "python", "igraph"),
+)
+def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        graph = load_pair_graph(conn)
+        cse_role = dict(
+            conn.sql("SELECT nominal_id, cse_role FROM net.node WHERE cse_role IS NOT NULL ORDER BY nominal_id").fetchall()
+        )
+        networks = delineate.delineate(graph, cse_role, s)
+        names = graph.vs["name"]
+        member_names = [[names[v] for v in n.members] for n in networks]
+        previous, highest = network_ids.previous_networks(settings.paths().analyst_db)
+        ids = network_ids.assign_network_ids(member_names, previous, highest)
+
+        rows = centrality.network_member_centrality(graph, networks, s.random_seed)
+        members = pl.DataFrame(
+            [
+                {
+                    "network_id": ids[r["network_index"]].network_id,
+                    "nominal_id": names[r["vertex"]],
+                    "member_role": cse_role.get(names[r["vertex"]]) or "ASSOCIATE",
+                    "split_by_leiden": networks[r["network_index"]].split_by_leiden,
+                    **{k: v for k, v in r.items() if k not in ("network_index", "vertex")},
+                }
+                for r in rows
+            ],
+            schema={
+                "network_id": pl.String, "nominal_id": pl.String, "member_role": pl.String,
+                "split_by_leiden": pl.Boolean, "degree": pl.Int64, "weighted_degree": pl.Float64,
+                "betweenness": pl.Float64, "pagerank": pl.Float64, "eigenvector": pl.Float64,
+                "brokerage": pl.Int64,
+            },
+        )
+        lineage = pl.DataFrame(
+            {
+                "network_id": [i.network_id for i in ids],
+                "id_status": [i.id_status for i in ids],
+                "previous_overlap": [i.previous_overlap for i in ids],
+            },
+            schema={"network_id": pl.String, "id_status": pl.String, "previous_overlap": pl.Int64},
+        )
+        conn.register("network_member_frame", members.to_arrow())
+        conn.register("network_lineage_frame", lineage.to_arrow())
+        conn.execute(
+            "CREATE OR REPLACE TABLE net.network_member AS SELECT * FROM network_member_frame "
+            "ORDER BY network_id, nominal_id"
+        )
+        conn.execute(
+            "CREATE OR REPLACE TABLE net.network_lineage AS SELECT * FROM network_lineage_frame ORDER BY network_id"
+        )
+        conn.unregister("network_member_frame")
+        conn.unregister("network_lineage_frame")
+        kept = sum(i.id_status == "kept" for i in ids)
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                conn,
+                "net.network_member",
+                networks=len(networks),
+                networks_split_by_leiden=sum(n.split_by_leiden for n in networks),
+                network_ids_kept=kept,
+                network_ids_new=len(ids) - kept,
+                graph_nodes=graph.vcount(),
+                graph_edges=graph.ecount(),
+            )
+        )
+
+
+@stage_asset(
+    "net.network",
+    group=GROUP,
+    description="One row per CSE network: members by role, internal links, first/last activity, id lineage.",
+    deps=["net.network_member", "net.edge"],
+)
+def network(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        db.run_sql(conn, "3_network/08_network.sql")
+        largest = db.scalar(conn, "SELECT coalesce(max(n_members), 0) FROM net.network")
+        return dg.MaterializeResult(metadata=table_metadata(conn, "net.network", largest_network=int(largest)))
+
+
+@stage_asset(
+    "net.network_link",
+    group=GROUP,
+    description="Links between CSE networks: direct bridging edges and outside brokers, with broker nominal_ids.",
+    deps=["net.network_member", "net.edge"],
+)
+def network_link(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        db.run_sql(conn, "3_network/09_network_link.sql")
+        return dg.MaterializeResult(metadata=table_metadata(conn, "net.network_link"))
+
+
+@stage_asset(
+    "net.centrality",
+    group=GROUP,
+    description="Whole-graph centrality per nominal: degree, weighted degree, betweenness, PageRank, Burt's constraint, brokerage.",
+    deps=["net.network_member", "net.node", "net.edge"],
+    kinds=("duckdb", "python", "igraph"),
+)
+def centrality_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        graph = load_pair_graph(conn)
+        networks = _networks_from_table(conn, graph)
+        frame = centrality.graph_centrality(graph, networks, s)
+        conn.register("centrality_frame", frame.to_arrow())
+        conn.execute("CREATE OR REPLACE TABLE net.centrality AS SELECT * FROM centrality_frame ORDER BY nominal_id")
+        conn.unregister("centrality_frame")
+        method = frame["betweenness_method"][0] if frame.height else "none"
+        return dg.MaterializeResult(
+            metadata=table_metadata(conn, "net.centrality", betweenness_method=method)
+        )
+
+
+def _networks_from_table(conn, graph) -> list[delineate.Network]:
+    """The delineated networks as vertex groups of ``graph`` (ordered by network_id)."""
+    index = {name: i for i, name in enumerate(graph.vs["name"])}
+    groups: dict[str, list[int]] = {}
+    for network_id, nominal_id in conn.sql(
+        "SELECT network_id, nominal_id FROM net.network_member ORDER BY network_id, nominal_id"
+    ).fetchall():
+        groups.setdefault(network_id, []).append(index[nominal_id])
+    return [delineate.Network(tuple(sorted(v)), False) for _, v in sorted(groups.items())]
+
+
+@stage_asset(
+    "net.graph_export",
+    group=GROUP,
+    description=(
+        "Graph exports under exports/: GraphML (Gephi) and an i2 Analyst's Notebook entity/link CSV pair. "
+        "Ids and attributes only; evidence from handling-code-C intelligence left out unless the setting allows."
+    ),
+    deps=["net.node", "net.edge", "net.edge_evidence", "net.network_member", "net.centrality"],
+    kinds=("duckdb", "python", "igraph"),
+)
+def graph_export(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        written = exports.write_exports(conn, settings.paths().exports_dir, s)
+    return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in written.items()})
+
+
+ASSETS = [
+    cse_offence_code,
+    edge_evidence,
+    edge,
+    cse_seed,
+    node,
+    network_member,
+    network,
+    network_link,
+    centrality_asset,
+    graph_export,
+]

@@ -1,0 +1,97 @@
+"""Analysts' link corrections: $CSENET_CORRECTIONS_DIR/links.csv.
+
+Each row removes the link between two nominals (one link type, or every type
+when link_type is blank) in this and every later run. The file is validated
+strictly: a bad row stops the run with the file, row and rule named, because a
+correction silently ignored would put a link an analyst rejected back in front
+of analysts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+
+from csenet_dagster import settings
+from csenet_dagster.network.network_settings import LINK_TYPES
+
+FILE_NAME = "links.csv"
+COLUMNS = ("nominal_id_a", "nominal_id_b", "link_type", "analyst", "decided_at", "reason")
+NOMINAL_ID = re.compile(r"^N\d{8}$")
+
+SCHEMA = {
+    "row_no": pl.Int64,
+    "nominal_id_a": pl.String,
+    "nominal_id_b": pl.String,
+    "link_type": pl.String,
+    "analyst": pl.String,
+    "decided_at": pl.Datetime("us"),
+    "reason": pl.String,
+}
+
+
+class CorrectionError(ValueError):
+    """A links.csv row breaks a rule (message names file, row and rule only)."""
+
+
+def corrections_path() -> Path:
+    return settings.paths().corrections_dir / FILE_NAME
+
+
+def _parse_decided_at(text: str) -> dt.datetime | None:
+    text = text.strip()
+    for parse in (dt.datetime.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y")):
+        try:
+            value = parse(text.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+    return None
+
+
+def load_link_corrections(path: Path | None = None) -> pl.DataFrame:
+    """Validated corrections (row_no = 1-based data row); empty when no file."""
+    path = path or corrections_path()
+    if not path.exists():
+        return pl.DataFrame(schema=SCHEMA)
+    rows: list[dict] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CorrectionError(f"{FILE_NAME}: missing column(s) {', '.join(missing)}")
+        for row_no, row in enumerate(reader, start=1):
+            values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+
+            def fail(rule: str, column: str) -> None:
+                raise CorrectionError(f"{FILE_NAME} row {row_no}: {rule} in column {column}")
+
+            for column in ("nominal_id_a", "nominal_id_b"):
+                if not NOMINAL_ID.match(values[column]):
+                    fail("not a nominal_id (N + 8 digits)", column)
+            if values["nominal_id_a"] == values["nominal_id_b"]:
+                fail("both ends are the same nominal", "nominal_id_b")
+            link_type = values["link_type"].upper()
+            if link_type and link_type not in LINK_TYPES:
+                fail("unknown link type", "link_type")
+            if not values["analyst"]:
+                fail("missing value", "analyst")
+            decided_at = _parse_decided_at(values["decided_at"])
+            if decided_at is None:
+                fail("unparseable date", "decided_at")
+            rows.append({
+                "row_no": row_no,
+                "nominal_id_a": values["nominal_id_a"],
+                "nominal_id_b": values["nominal_id_b"],
+                "link_type": link_type or None,
+                "analyst": values["analyst"],
+                "decided_at": decided_at,
+                "reason": values["reason"] or None,
+            })
+    return pl.DataFrame(rows, schema=SCHEMA)

@@ -1,0 +1,149 @@
+"""CSE networks: groups of connected nominals around the CSE seeds.
+
+The relevant subgraph (docs/network.md, "CSE network definition"):
+
+1. Seed core: seeds joined by strong links (co-offending, co-arrest,
+   offender-victim, co-victimisation, missing-person, credible intelligence),
+   plus shared-attribute links between two seeds of at least
+   ``seed_shared_attribute_min_weight``.
+2. Associates: a non-seed joins when strongly linked to at least
+   ``associate_min_seed_links`` seeds that all sit in ONE seed-core component.
+   One linked to several components is a broker between them, not a member,
+   so it cannot merge unrelated groups. Shared attributes never admit anyone.
+3. Components of seeds + associates; a component larger than
+   ``leiden_min_component_size`` is split by Leiden (modularity, fixed seed).
+   A community short of offenders is merged into the neighbouring community it
+   is most strongly linked to.
+4. A network needs at least ``min_network_offenders`` offenders.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+import igraph as ig
+
+from csenet_dagster.network.network_settings import NetworkSettings
+
+
+@dataclass(frozen=True)
+class Network:
+    members: tuple[int, ...]  # vertex indices, ascending
+    split_by_leiden: bool
+
+
+def _leiden_membership(graph: ig.Graph, s: NetworkSettings) -> list[int]:
+    """Leiden (modularity) with igraph's RNG seeded for this call only."""
+    ig.set_random_number_generator(random.Random(s.random_seed))
+    try:
+        clustering = graph.community_leiden(
+            objective_function="modularity",
+            weights="weight",
+            resolution=s.leiden_resolution,
+            n_iterations=-1,
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    return list(clustering.membership)
+
+
+def _merge_short_communities(graph: ig.Graph, membership: list[int], offender: list[bool], minimum: int) -> list[int]:
+    """Fold each community with too few offenders into its most strongly linked neighbour."""
+    membership = list(membership)
+    while True:
+        offenders: dict[int, int] = defaultdict(int)
+        for v, c in enumerate(membership):
+            offenders[c] += int(offender[v])
+        short = sorted(c for c in set(membership) if offenders[c] < minimum)
+        merged = False
+        for community in short:
+            link_weight: dict[int, float] = defaultdict(float)
+            for e in graph.es:
+                a, b = e.tuple
+                ca, cb = membership[a], membership[b]
+                if ca != cb and community in (ca, cb):
+                    link_weight[cb if ca == community else ca] += e["weight"]
+            if link_weight:
+                target = min(link_weight, key=lambda c: (-link_weight[c], c))
+                membership = [target if c == community else c for c in membership]
+                merged = True
+                break
+        if not merged:
+            return membership
+
+
+def delineate(graph: ig.Graph, cse_role: dict[str, str], s: NetworkSettings) -> list[Network]:
+    """CSE networks of ``graph`` (see module docstring), ordered by first member."""
+    names = graph.vs["name"]
+    role = [cse_role.get(name) for name in names]
+    is_seed = [r is not None for r in role]
+    is_offender = [r == "OFFENDER" for r in role]
+
+    core_edges = []
+    for e in graph.es:
+        a, b = e.tuple
+        if is_seed[a] and is_seed[b] and (
+            e["strong_weight"] > 0 or e["shared_weight"] >= s.seed_shared_attribute_min_weight
+        ):
+            core_edges.append(e.index)
+    core_component = graph.subgraph_edges(core_edges, delete_vertices=False).connected_components().membership
+
+    seed_links: dict[int, set[int]] = defaultdict(set)
+    for e in graph.es.select(strong_weight_gt=0):
+        a, b = e.tuple
+        if is_seed[a] != is_seed[b]:
+            outsider, seed = (b, a) if is_seed[a] else (a, b)
+            seed_links[outsider].add(seed)
+    admitted: dict[int, int] = {}  # associate -> seed-core component
+    for outsider, seeds in seed_links.items():
+        components = {core_component[v] for v in seeds}
+        if len(seeds) >= s.associate_min_seed_links and len(components) == 1:
+            admitted[outsider] = components.pop()
+
+    in_scope = [is_seed[v] or v in admitted for v in range(graph.vcount())]
+    group_edges = list(core_edges)
+    for e in graph.es.select(strong_weight_gt=0):
+        a, b = e.tuple
+        if in_scope[a] and in_scope[b] and not (is_seed[a] and is_seed[b]):
+            group_edges.append(e.index)
+    group_graph = graph.subgraph_edges(sorted(group_edges), delete_vertices=False)
+
+    networks: list[Network] = []
+    for component in group_graph.connected_components():
+        if not in_scope[component[0]]:
+            continue
+        members = sorted(component)
+        split = len(members) > s.leiden_min_component_size
+        if split:
+            sub = group_graph.induced_subgraph(members)
+            membership = _leiden_membership(sub, s)
+            membership = _merge_short_communities(
+                sub, membership, [is_offender[v] for v in members], s.min_network_offenders
+            )
+            groups: dict[int, list[int]] = defaultdict(list)
+            for local, community in enumerate(membership):
+                groups[community].append(members[local])
+            parts = [sorted(g) for g in groups.values()]
+        else:
+            parts = [members]
+        for part in parts:
+            if sum(is_offender[v] for v in part) >= s.min_network_offenders:
+                networks.append(Network(tuple(part), split and len(parts) > 1))
+    return sorted(networks, key=lambda n: n.members[0])
+
+
+def brokers_between_components(graph: ig.Graph, networks: list[Network]) -> dict[int, int]:
+    """Per vertex: how many distinct networks other than its own it links to directly."""
+    network_of = {v: i for i, n in enumerate(networks) for v in n.members}
+    linked: dict[int, set[int]] = defaultdict(set)
+    for e in graph.es:
+        a, b = e.tuple
+        if b in network_of:
+            linked[a].add(network_of[b])
+        if a in network_of:
+            linked[b].add(network_of[a])
+    return {
+        v: len(nets - ({network_of[v]} if v in network_of else set())) for v, nets in linked.items()
+    }

@@ -1,0 +1,113 @@
+"""Documented, tunable settings of the network stage (section "network").
+
+Every constant that shapes a link, a weight or a network lives here; a force
+overrides any of them in CSENET_SETTINGS_FILE, e.g.
+``{"network": {"intel_source_evals": ["1", "2"]}}``. docs/network.md explains
+each one and the formulas they feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csenet_dagster import settings
+
+LINK_TYPES = (
+    "CO_OFFENDING",
+    "CO_ARREST",
+    "OFFENDER_VICTIM",
+    "CO_VICTIMISATION",
+    "MISSING_FOUND_WITH",
+    "MISSING_FOUND_AT_ADDRESS",
+    "INTEL_ASSOCIATION",
+    "SHARED_ADDRESS",
+    "SHARED_PHONE",
+    "SHARED_VEHICLE",
+)
+
+# Shared attributes say where people live or what they use, not what they did
+# together: they never build a CSE network on their own (see delineate.py).
+SHARED_ATTRIBUTE_LINK_TYPES = ("SHARED_ADDRESS", "SHARED_PHONE", "SHARED_VEHICLE")
+
+# 3x5x2: source 3 (not reliable) and assessments D (not known) and E
+# (suspected false) never create a link, whatever the settings say.
+FORBIDDEN_INTEL_SOURCE_EVALS = ("3",)
+FORBIDDEN_INTEL_EVALS = ("D", "E")
+
+
+@settings.section("network")
+@dataclass(frozen=True)
+class NetworkSettings:
+    # --- intelligence admitted as links and seeds (3x5x2) ---
+    # Source evaluations and intelligence assessments that make a log credible.
+    intel_source_evals: tuple[str, ...] = ("1",)
+    intel_evals: tuple[str, ...] = ("A", "B")
+    # Whether graph exports for sharing (GraphML, i2 CSV) may carry edges and
+    # refs evidenced only by handling-code-C intelligence.
+    export_conditional_intel: bool = False
+
+    # --- edge weights ---
+    # Base strength of one event of each link type (same order as LINK_TYPES).
+    strength_co_offending: float = 1.0
+    strength_co_arrest: float = 0.8
+    strength_offender_victim: float = 1.0
+    strength_co_victimisation: float = 0.7
+    strength_missing_found_with: float = 1.0
+    strength_missing_found_at_address: float = 0.6
+    strength_intel_association: float = 0.6
+    strength_shared_address: float = 0.3
+    strength_shared_phone: float = 0.3
+    strength_shared_vehicle: float = 0.3
+    # An event's contribution halves every half_life_days before extracted_at,
+    # but never falls below recency_floor (old abuse still matters).
+    recency_half_life_days: float = 730.0
+    recency_floor: float = 0.2
+    # At most this many full-strength events count towards one edge's weight.
+    max_event_credit: float = 5.0
+    # A shared address/phone/vehicle held by more than this many nominals
+    # (hostel, taxi firm, pool car) creates no link at all; below the cap each
+    # event is down-weighted by 1 / (holders - 1).
+    shared_attribute_max_nominals: int = 6
+    # A missing person is treated as a child below this age at the report date
+    # (unknown or placeholder dates of birth count as a child: precaution).
+    missing_child_max_age: int = 18
+
+    # --- CSE network delineation ---
+    # Non-seeds join the relevant subgraph when strongly linked to at least this
+    # many distinct seeds (1 would sweep in every co-offender of every seed).
+    associate_min_seed_links: int = 2
+    # Shared attributes join two seeds only at this summed weight or more (0.6 =
+    # e.g. both an address and a phone at full strength): one shared phone does not.
+    seed_shared_attribute_min_weight: float = 0.6
+    # Components larger than this are split by Leiden (modularity).
+    leiden_min_component_size: int = 30
+    leiden_resolution: float = 1.0
+    # Seeds Leiden and the ARPACK start vectors of eigenvector centrality.
+    random_seed: int = 20261129
+    # A CSE network needs at least this many offenders.
+    min_network_offenders: int = 2
+    # Check: no network may hold more than this share of all nominals (a sign
+    # of links chaining unrelated people), unless it has at most
+    # network_size_check_floor members (small deliveries).
+    max_network_share: float = 0.05
+    network_size_check_floor: int = 50
+
+    # --- centrality ---
+    # Components above this size get betweenness limited to paths of at most
+    # betweenness_cutoff hops (an estimate); smaller ones are exact.
+    betweenness_exact_max_nodes: int = 5000
+    betweenness_cutoff: int = 4
+
+    def strength(self, link_type: str) -> float:
+        return float(getattr(self, f"strength_{link_type.lower()}"))
+
+    def credible_intel_source_evals(self) -> tuple[str, ...]:
+        """The configured source evaluations minus those that may never link."""
+        return tuple(v for v in self.intel_source_evals if v not in FORBIDDEN_INTEL_SOURCE_EVALS)
+
+    def credible_intel_evals(self) -> tuple[str, ...]:
+        return tuple(v for v in self.intel_evals if v not in FORBIDDEN_INTEL_EVALS)
+
+
+def load() -> NetworkSettings:
+    return settings.load(NetworkSettings)
