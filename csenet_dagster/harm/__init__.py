@@ -4,7 +4,7 @@ Crime harm (Cambridge Crime Harm Index weights), nominal and network harm,
 priority ranks, explanations, SOC (OCG) links and network dossiers.
 """
 
-from csenet_dagster.harm import checks, priority, scoring
+from csenet_dagster.harm import checks, dossier, priority, scoring
 
-ASSETS: list = [*scoring.ASSETS, *priority.ASSETS]
+ASSETS: list = [*scoring.ASSETS, *priority.ASSETS, *dossier.ASSETS]
 CHECKS: list = [*checks.CHECKS]

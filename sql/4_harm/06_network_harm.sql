@@ -50,15 +50,15 @@ pair AS (
     WHERE link_type NOT IN ('SHARED_ADDRESS', 'SHARED_PHONE', 'SHARED_VEHICLE')
 ),
 orbit AS (
-    SELECT m.network_id, x.nominal_id, x.episode_ref, x.reported_date, 'MEMBER' AS how
+    SELECT m.network_id, x.nominal_id, x.episode_ref, x.reported_date, 1 AS how_rank
     FROM missing AS x JOIN net.network_member AS m ON m.nominal_id = x.nominal_id
     UNION ALL
-    SELECT m.network_id, x.nominal_id, x.episode_ref, x.reported_date, 'SAME_EPISODE'
+    SELECT m.network_id, x.nominal_id, x.episode_ref, x.reported_date, 2
     FROM missing AS x
     JOIN episode AS y ON y.episode_ref = x.episode_ref AND y.role <> 'MISSING'
     JOIN net.network_member AS m ON m.nominal_id = y.nominal_id
     UNION ALL
-    SELECT m.network_id, x.nominal_id, x.episode_ref, x.reported_date, 'LINKED'
+    SELECT m.network_id, x.nominal_id, x.episode_ref, x.reported_date, 3
     FROM missing AS x
     JOIN pair AS e ON x.nominal_id IN (e.nominal_id_a, e.nominal_id_b)
     JOIN net.network_member AS m
@@ -69,7 +69,7 @@ SELECT
     o.nominal_id,
     o.episode_ref,
     o.reported_date,
-    min(o.how) AS how,
+    CASE min(o.how_rank) WHEN 1 THEN 'MEMBER' WHEN 2 THEN 'SAME_EPISODE' ELSE 'LINKED' END AS how,
     (n.dob IS NULL OR o.reported_date < n.dob + INTERVAL 18 YEAR) AS is_child,
     greatest(date_diff('day', o.reported_date, CAST(${as_of} AS DATE)), 0) <= ${active_window_days} AS in_active_window
 FROM orbit AS o

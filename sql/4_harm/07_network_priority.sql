@@ -39,7 +39,10 @@ SELECT * FROM (
     SELECT
         m.network_id, 'MISSING', 'nominal', m.nominal_id, max(m.reported_date),
         CAST(${points_per_missing_child} AS DECIMAL(18, 6)),
-        'child reported missing in the network''s orbit (' || min(m.how) || ', ' || CAST(count(*) AS VARCHAR) || ' episode(s))'
+        'child reported missing in the network''s orbit ('
+            || CASE min(CASE m.how WHEN 'MEMBER' THEN 1 WHEN 'SAME_EPISODE' THEN 2 ELSE 3 END)
+                   WHEN 1 THEN 'a member' WHEN 2 THEN 'found with or at the address of a member' ELSE 'linked to a member' END
+            || ', ' || CAST(count(*) AS VARCHAR) || ' episode(s))'
     FROM harm.network_missing AS m
     WHERE m.is_child AND m.in_active_window
     GROUP BY m.network_id, m.nominal_id

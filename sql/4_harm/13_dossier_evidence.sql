@@ -1,0 +1,22 @@
+-- Dossier: the evidence for the links between members of network ${network_id}.
+-- withheld = intelligence with handling code C (sharing with conditions), shown
+-- only when ${include_handling_c}.
+WITH member AS (
+    SELECT nominal_id FROM net.network_member WHERE network_id = ${network_id}
+),
+conditional AS (
+    SELECT intel_ref FROM raw.intel_log WHERE handling = 'C'
+)
+SELECT
+    v.event_date,
+    v.link_type,
+    v.nominal_id_a,
+    v.nominal_id_b,
+    v.source_file,
+    v.source_ref,
+    v.detail,
+    (NOT coalesce(v.shareable, TRUE) OR v.source_ref IN (SELECT intel_ref FROM conditional)) AS is_handling_c
+FROM net.edge_evidence AS v
+WHERE v.nominal_id_a IN (SELECT nominal_id FROM member)
+  AND v.nominal_id_b IN (SELECT nominal_id FROM member)
+ORDER BY v.event_date NULLS LAST, v.link_type, v.nominal_id_a, v.nominal_id_b, v.source_file, v.source_ref;

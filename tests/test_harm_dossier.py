@@ -1,0 +1,51 @@
+"""Dossiers of the top networks on the hand-made world."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import stat
+
+import pytest
+
+import test_harm_world as world
+from csenet_dagster.harm import config, dossier, priority, scoring
+
+
+@pytest.fixture
+def scored(empty_workspace, tmp_path):
+    conn = world.build(tmp_path / "w.duckdb")
+    cfg = config.load()
+    scoring.build_offence_weight(conn, cfg)
+    scoring.build_crime_harm(conn, cfg)
+    scoring.build_nominal_harm(conn, cfg)
+    priority.build_all(conn, cfg)
+    yield conn, cfg
+    conn.close()
+
+
+def test_top_network_page_shows_why_it_ranks_first(scored, tmp_path):
+    conn, cfg = scored
+    out = tmp_path / "dossiers"
+    (out).mkdir()
+    (out / "CSE09999.html").write_text("stale")
+    written = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), out)
+    assert [p.name for p in written] == ["CSE00001.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["CSE00001.html"]  # stale page removed
+    assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
+    page = written[0].read_text(encoding="utf-8")
+    assert "Priority rank <b>1</b>" in page
+    assert "C1" in page and "19E Rape of a female child under 13" in page  # the crime that drives the score
+    assert "OCG001" in page and "SHARED_MEMBER" in page
+    assert len(re.findall(r"data:image/png;base64,[A-Za-z0-9+/]{100,}", page)) == 2  # link chart and timeline
+    # the handling-code-C intel item is withheld, and the page says so
+    assert "<td>I2</td>" not in page and "1 evidence item(s) from intelligence with handling code C" in page
+
+
+def test_handling_c_shown_only_when_allowed_and_pages_are_deterministic(scored, tmp_path):
+    conn, cfg = scored
+    allowed = dataclasses.replace(cfg, dossier_top_n=1, dossier_include_handling_c=True)
+    first = dossier.write_dossiers(conn, allowed, tmp_path / "a")[0].read_bytes()
+    second = dossier.write_dossiers(conn, allowed, tmp_path / "b")[0].read_bytes()
+    assert first == second
+    assert b"<td>I2</td>" in first and b"IS included" in first
