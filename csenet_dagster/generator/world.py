@@ -499,7 +499,9 @@ class World:
                 date = self.day_between(off.dob + int(16 * YEAR), self.today - 1)
                 code = rng.choice(("92E", "92D", "8N", "105A", "48", "9A", "10D"))
                 crime = self.add_crime(date, code)
-                together = [off] + ([rng.choice(offenders)] if rng.random() < 0.3 else [])
+                # together only within the network's active years, so a dormant network stays dormant
+                with_mate = first <= date <= last and rng.random() < 0.3
+                together = [off] + ([rng.choice(offenders)] if with_mate else [])
                 for p in dict.fromkeys(together):
                     self.crime_people.append((crime, "SUSPECT", p.pid))
                 if rng.random() < 0.5:
