@@ -266,3 +266,30 @@ def test_pnc_check_characters(delivery, truth):
     assert len(with_pnc) > 30
     invalid = {ref for ref, value in with_pnc.items() if not pnc.is_valid(value)}
     assert invalid == corrupt and len(corrupt) >= 3
+
+
+def test_background_people_meet_networks_only_through_low_grade_intel(delivery, truth):
+    """No crime, arrest, missing episode or vehicle puts a background person with a network member."""
+    person_of = {r["person_ref"]: r["person_id"] for r in truth["person_ref"]}
+    kind = {r["person_id"]: r["kind"] for r in truth["person"]}
+    network_of = {r["person_id"]: r["network_id"] for r in truth["person"] if r["network_id"]}
+    low_grade = {r["intel_ref"] for r in delivery["intel_log.csv"]
+                 if r["source_eval"] == "3" or r["intel_eval"] in ("D", "E")}
+    events: dict[tuple, set[str]] = {}
+    for name, key in (("crime_person.csv", "crime_ref"), ("custody.csv", "occurrence_ref"),
+                      ("missing_person.csv", "episode_ref"), ("vehicle.csv", "vrm"),
+                      ("intel_person.csv", "intel_ref")):
+        for row in delivery[name]:
+            if name == "intel_person.csv" and row["intel_ref"] in low_grade:
+                continue
+            events.setdefault((name, row[key]), set()).add(person_of[row["person_ref"]])
+    checked = 0
+    for people in events.values():
+        members = {p for p in people if kind[p] in ("CSE_OFFENDER", "CSE_VICTIM")}
+        if members:
+            checked += 1
+            assert all(kind[p] != "BACKGROUND" for p in people)
+            outsiders = {p for p in people if kind[p] in ("ASSOCIATE", "CSE_OFFENDER", "CSE_VICTIM")
+                         and network_of[p] not in {network_of[m] for m in members}}
+            assert not outsiders
+    assert checked > 30

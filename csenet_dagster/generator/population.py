@@ -12,6 +12,7 @@ from csenet_dagster.generator.reference import Reference
 
 YEAR = 365.25
 POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+HOUSE_NUMBERS = 600  # per street
 FEMALE_SURNAMES = frozenset({"Begum", "Khatun"})
 
 BACKGROUND = "BACKGROUND"
@@ -90,16 +91,33 @@ class Population:
         self.households: list[list[Person]] = []
         # 9-digit mobile suffixes: 282475249 = 7**10 is coprime with 9e8.
         self._mobiles = Bijection(900_000_000, 282_475_249, rng.randrange(900_000_000))
+        self._dwellings: dict[str, Bijection] = {}
+        self.dwellings_per_district = len(ref.streets) * HOUSE_NUMBERS
 
     # --- attributes ----------------------------------------------------------
     def new_phone(self) -> str:
         return "07" + str(100_000_000 + self._mobiles.draw())
 
-    def new_address(self, district=None) -> Address:
+    def new_address(self) -> Address:
+        """A dwelling nobody else in the world has lived in: unrelated households never share
+        an address by accident (neighbours do share a unit postcode)."""
         rng = self.rng
-        outward, town = district or self.ref.districts.pick(rng)
-        street = rng.choice(self.ref.streets)
-        number = rng.randint(1, 240)
+        districts = self.ref.districts.items
+        index = districts.index(self.ref.districts.pick(rng))
+        for step in range(len(districts)):
+            # a full district (only at very large scales) passes the household to the next one
+            outward, town = districts[(index + step) % len(districts)]
+            slots = self._dwellings.get(outward)
+            if slots is None:
+                # 1_000_003 is prime and larger than a district's slot count, so coprime with it
+                slots = self._dwellings[outward] = Bijection(self.dwellings_per_district, 1_000_003, rng.randrange(1 << 20))
+            if slots.next_index < self.dwellings_per_district:
+                break
+        else:
+            raise ValueError("the synthetic world has run out of addresses; lower `people`")
+        slot = slots.draw()
+        street = self.ref.streets[slot % len(self.ref.streets)]
+        number = slot // len(self.ref.streets) + 1
         flat = f"Flat {rng.randint(1, 12)}" if rng.random() < 0.1 else ""
         return Address(flat, number, street, town, self.postcode(outward, street, number))
 

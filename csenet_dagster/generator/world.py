@@ -7,6 +7,7 @@ made later (``records.py``). Events are kept as tuples in lists, in creation ord
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from csenet_dagster.generator.params import GeneratorParams
@@ -194,9 +195,7 @@ class World:
     def busy_places(self) -> None:
         """A hostel many people pass through and a taxi firm whose phone many drivers give."""
         rng = self.rng
-        outward, town = "B19", "Birmingham"
-        hostel = Address("", 20, "Summer Lane", town, Population.postcode(outward, "Summer Lane", 20),
-                         name="Trinity House Hostel")
+        hostel = dataclasses.replace(self.pop.new_address(), flat="", name="Trinity House Hostel")
         adults = [p for p in self.background if p.age_at(self.today) >= 18]
         for person in rng.sample(adults, min(self.params.hostel_residents, len(adults))):
             since = self.today - rng.randint(30, self.history_days - 30)
