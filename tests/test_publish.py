@@ -17,10 +17,11 @@ import textwrap
 import dagster as dg
 import duckdb
 import pytest
+from conftest import Workspace, use_workspace
 
 from csenet_dagster import db, settings
 from csenet_dagster.assets_common import duckdb_resource
-from csenet_dagster.publish import ASSETS, PUB_TABLES, audit
+from csenet_dagster.publish import ASSETS, PUB_TABLES, audit, tables
 from csenet_dagster.publish.analyst_db import published_tables, staging_dir, write_analyst_file
 
 DELIVERY = "2026-11-29T0600"
@@ -69,13 +70,16 @@ SELECT * FROM (VALUES
     ('N00000001', 'N00000003', 'OFFENDER_VICTIM', 1.5, DATE '2026-03-01', DATE '2026-03-01', 1::BIGINT, 'C3'),
     ('N00000004', 'N00000005', 'INTEL_ASSOCIATION', 0.5, DATE '2025-06-01', DATE '2025-06-01', 1::BIGINT, 'I1'))
     AS t(nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events, source_refs);
+ALTER TABLE net.edge ADD COLUMN shareable BOOLEAN DEFAULT TRUE;
 CREATE OR REPLACE TABLE net.edge_evidence AS
 SELECT nominal_id_a, nominal_id_b, link_type, 'crime_person.csv' AS source_file, source_refs AS source_ref,
        first_seen AS event_date, 'role pair' AS detail, TRUE AS shareable
 FROM net.edge;
 CREATE OR REPLACE TABLE net.network AS
-SELECT * FROM (VALUES ('CSE00001', 3::BIGINT, 2::BIGINT, 1::BIGINT, DATE '2026-01-01', DATE '2026-03-01'),
-                      ('CSE00002', 2::BIGINT, 1::BIGINT, 1::BIGINT, DATE '2025-06-01', DATE '2025-06-01'))
+SELECT network_id, n_members, n_offenders, n_victims, 0::BIGINT AS n_associates, 1.0 AS density,
+       first_seen, last_seen, 'new' AS id_status
+FROM (VALUES ('CSE00001', 3::BIGINT, 2::BIGINT, 1::BIGINT, DATE '2026-01-01', DATE '2026-03-01'),
+             ('CSE00002', 2::BIGINT, 1::BIGINT, 1::BIGINT, DATE '2025-06-01', DATE '2025-06-01'))
     AS t(network_id, n_members, n_offenders, n_victims, first_seen, last_seen);
 CREATE OR REPLACE TABLE net.network_member AS
 SELECT network_id, nominal_id, member_role, 1::BIGINT AS degree, 1.0 AS weighted_degree, 0.0 AS betweenness,
@@ -90,14 +94,22 @@ CREATE OR REPLACE TABLE harm.nominal_harm AS
 SELECT * FROM (VALUES ('N00000001', 120.0), ('N00000002', 40.0), ('N00000003', 0.0))
     AS t(nominal_id, harm_score);
 CREATE OR REPLACE TABLE harm.network_harm AS
-SELECT * FROM (VALUES ('CSE00001', 160.0), ('CSE00002', 300.0)) AS t(network_id, harm_score);
+SELECT network_id, harm_score, 2::BIGINT AS n_crimes, 1::BIGINT AS n_cse_crimes, 1::BIGINT AS n_victims,
+       0::BIGINT AS n_missing_children, 0::BIGINT AS n_ocg_links
+FROM (VALUES ('CSE00001', 160.0), ('CSE00002', 300.0)) AS t(network_id, harm_score);
 CREATE OR REPLACE TABLE harm.network_priority AS
-SELECT * FROM (VALUES ('CSE00002', 0.9, 1::BIGINT), ('CSE00001', 0.4, 2::BIGINT))
+SELECT network_id, priority_score, priority_rank, CAST(NULL AS BIGINT) AS previous_rank,
+       CAST(NULL AS BIGINT) AS rank_change, TRUE AS is_active, DATE '2026-03-01' AS last_activity_date,
+       priority_score AS harm_points, 0.0 AS victim_points, 0.0 AS missing_points, 0.0 AS growth_points,
+       0.0 AS ocg_points
+FROM (VALUES ('CSE00002', 0.9, 1::BIGINT), ('CSE00001', 0.4, 2::BIGINT))
     AS t(network_id, priority_score, priority_rank);
 CREATE OR REPLACE TABLE harm.nominal_priority AS
-SELECT * FROM (VALUES ('N00000001', 1::BIGINT), ('N00000002', 2::BIGINT)) AS t(nominal_id, priority_rank);
+SELECT * FROM (VALUES ('N00000001', 1::BIGINT, 9.0), ('N00000002', 2::BIGINT, 3.0))
+    AS t(nominal_id, priority_rank, priority_score);
 CREATE OR REPLACE TABLE harm.explanation AS
-SELECT * FROM (VALUES ('network', 'CSE00001', 'crime_harm', 160.0)) AS t(subject_kind, subject_id, component, value);
+SELECT * FROM (VALUES ('NETWORK', 'CSE00001', 2::BIGINT, 'SCORE', 'HARM', 'crime', 'C1', 160.0, 'crime harm'))
+    AS t(subject_kind, subject_id, priority_rank, section, component, item_kind, item_ref, contribution, detail);
 CREATE OR REPLACE TABLE harm.soc_link AS
 SELECT 'CSE00001' AS network_id, 'OCG001' AS ocg_ref, 'SHARED_MEMBER' AS link_kind, 1.0 AS strength,
        'N00000002' AS via_nominal_ids, '1A' AS ocgm_band, 'ACTIVE' AS ocg_status;
@@ -114,13 +126,28 @@ CONTRACT_COLUMNS = {
 }
 
 
-@pytest.fixture
-def stage_tables(empty_workspace):
-    """The empty workspace's working database holding the fixture stage tables."""
+def load_stage_tables() -> None:
     with db.working_db() as conn:
         for statement in db._statements(STAGE_TABLES):
             conn.execute(statement)
+
+
+@pytest.fixture
+def stage_tables(empty_workspace):
+    """The empty workspace's working database holding the fixture stage tables."""
+    load_stage_tables()
     return empty_workspace
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The fixture stage tables published once (read-only for the tests using it)."""
+    ws = Workspace(tmp_path_factory.mktemp("published"))
+    with use_workspace(ws):
+        load_stage_tables()
+        result = publish()
+        assert result.success
+        yield result
 
 
 def publish(tags: dict[str, str] | None = None, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
@@ -151,9 +178,7 @@ def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_publishes_every_analyst_table_with_contract_columns(stage_tables):
-    result = publish()
-    assert result.success
+def test_publishes_every_analyst_table_with_contract_columns(published):
     tables = {row[0]: row[1] for row in read_analyst(
         "SELECT table_name, table_schema FROM information_schema.tables WHERE table_catalog = 'analyst'")}
     assert set(tables) == set(published_tables())
@@ -164,8 +189,7 @@ def test_publishes_every_analyst_table_with_contract_columns(stage_tables):
         assert required <= columns, f"analyst.{table} lacks {sorted(required - columns)}"
 
 
-def test_analyst_tables_hold_the_joined_stage_values(stage_tables):
-    publish()
+def test_analyst_tables_hold_the_joined_stage_values(published):
     nominals = {row[0]: row[1:] for row in read_analyst(
         "SELECT nominal_id, harm_score, network_id, n_networks FROM nominal ORDER BY nominal_id")}
     # In two networks: the one ranked first by priority is shown, and both are counted.
@@ -180,8 +204,8 @@ def test_analyst_tables_hold_the_joined_stage_values(stage_tables):
     assert read_analyst("SELECT count(*) FROM quarantine") == [(1,)]
 
 
-def test_run_row_describes_the_published_run(stage_tables):
-    result = publish()
+def test_run_row_describes_the_published_run(published):
+    result = published
     [(run_id, trigger, delivery_id, extracted_at, ran_at, code_version, settings_text)] = read_analyst(
         "SELECT run_id, trigger, delivery_id, extracted_at, ran_at, code_version, settings FROM run")
     assert run_id == result.run_id
@@ -196,8 +220,7 @@ def test_run_row_describes_the_published_run(stage_tables):
     assert json.loads(history[0][3]) == {"crime.csv": "d1", "crime_person.csv": "d2"}
 
 
-def test_files_are_owner_only(stage_tables):
-    publish()
+def test_files_are_owner_only(published):
     paths = settings.paths()
     assert oct(paths.analyst_db.stat().st_mode & 0o777) == oct(0o600)
     assert oct(paths.work_db.stat().st_mode & 0o777) == oct(0o600)
@@ -205,73 +228,105 @@ def test_files_are_owner_only(stage_tables):
     assert sorted(p.name for p in paths.warehouse_dir.iterdir() if p.name.startswith(".")) == []
 
 
-def test_file_mode_setting_is_applied(stage_tables, tmp_path, monkeypatch):
+def test_history_accumulates_one_row_per_run_and_settings_apply(stage_tables, tmp_path, monkeypatch):
+    first = publish()
+    execute("UPDATE raw.delivery SET delivery_id = '2026-11-30T0600'; UPDATE raw.quarantine SET delivery_id = '2026-11-30T0600'")
     overrides = tmp_path / "settings.json"
     overrides.write_text(json.dumps({"publish": {"file_mode": "0640"}}))
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(overrides))
-    publish()
+    second = publish(tags={"csenet/trigger": "sensor:csenet_delivery_sensor"})
+    history = read_analyst("SELECT run_id, trigger, delivery_id, status FROM run_history ORDER BY recorded_at, run_id")
+    assert sorted(history) == sorted([
+        (first.run_id, "cli", DELIVERY, "published"),
+        (second.run_id, "sensor", "2026-11-30T0600", "published"),
+    ])
+    [(run_id, delivery_id, settings_text)] = read_analyst("SELECT run_id, delivery_id, settings FROM run")
+    assert (run_id, delivery_id) == (second.run_id, "2026-11-30T0600")
+    # The override is both applied to the file and recorded with the run.
+    assert json.loads(settings_text)["publish"]["file_mode"] == "0640"
     assert settings.paths().analyst_db.stat().st_mode & 0o777 == 0o640
 
 
-def test_history_accumulates_one_row_per_run(stage_tables):
-    first = publish()
-    execute("UPDATE raw.delivery SET delivery_id = '2026-11-30T0600'; UPDATE raw.quarantine SET delivery_id = '2026-11-30T0600'")
-    second = publish(tags={"csenet/trigger": "sensor:csenet_delivery_sensor"})
-    assert read_analyst("SELECT run_id, trigger, delivery_id FROM run_history ORDER BY recorded_at, run_id") == sorted(
-        [(first.run_id, "cli", DELIVERY), (second.run_id, "sensor", "2026-11-30T0600")],
-        key=lambda row: (row != (first.run_id, "cli", DELIVERY), row[0]),
-    )
-    assert read_analyst("SELECT run_id, delivery_id FROM run") == [(second.run_id, "2026-11-30T0600")]
+def build_pub_tables() -> dict[str, dict[str, int]]:
+    """Build every pub table from the stage tables and return each table's failed rules."""
+    failed: dict[str, dict[str, int]] = {}
+    with db.working_db() as conn:
+        for spec in PUB_TABLES:
+            db.run_sql(conn, f"5_publish/{spec.sql_file}")
+            assert tables.missing_columns(conn, spec) == [], spec.name
+            if spec.has_integrity_rules:
+                failed[spec.name] = {r: n for r, n in tables.integrity_failures(conn, spec).items() if n}
+    return failed
 
 
 @pytest.mark.parametrize(
-    ("breakage", "failed_asset", "rule"),
+    ("breakage", "table", "expected"),
     [
         # A person record resolved twice.
-        ("INSERT INTO er.nominal_record VALUES ('P3', 'N00000004', 0.6)", "nominal_record", "person_ref_repeated"),
+        ("INSERT INTO er.nominal_record VALUES ('P3', 'N00000004', 0.6)", "nominal_record", {"person_ref_repeated": 1}),
         # A delivered person record the resolver lost.
-        ("DELETE FROM er.nominal_record WHERE person_ref = 'P5'", "nominal_record", "person_ref_missing"),
+        ("DELETE FROM er.nominal_record WHERE person_ref = 'P5'", "nominal_record",
+         {"person_ref_missing": 1, "nominal_without_record": 1}),
         # An edge to a nominal that does not exist.
         ("UPDATE net.edge SET nominal_id_b = 'N00000099' WHERE link_type = 'OFFENDER_VICTIM'", "edge",
-         "nominal_id_not_in_nominal"),
+         {"nominal_id_not_in_nominal": 1}),
         # Two networks with the same priority rank.
-        ("UPDATE harm.network_priority SET priority_rank = 1", "network", "priority_rank_repeated"),
+        ("UPDATE harm.network_priority SET priority_rank = 1", "network", {"priority_rank_repeated": 1}),
+        # A network the harm stage did not rank.
+        ("DELETE FROM harm.network_priority WHERE network_id = 'CSE00001'", "network", {"priority_rank_out_of_range": 1}),
         # A nominal shown in an unknown network.
         ("UPDATE net.network_member SET network_id = 'CSE00009' WHERE nominal_id = 'N00000005'", "nominal",
-         "network_id_not_in_network"),
+         {"network_id_not_in_network": 1}),
         # A network that lost a member the network table still counts.
-        ("DELETE FROM net.network_member WHERE nominal_id = 'N00000003'", "network_member",
-         "n_members_mismatch"),
+        ("DELETE FROM net.network_member WHERE nominal_id = 'N00000003'", "network_member", {"n_members_mismatch": 1}),
+        # Evidence left behind by a link correction that removed the edge.
+        ("DELETE FROM net.edge WHERE link_type = 'INTEL_ASSOCIATION'", "edge_evidence", {"evidence_without_edge": 1}),
+        # A SOC link to a network that is not published.
+        ("UPDATE harm.soc_link SET network_id = 'CSE00077'", "soc_link", {"network_id_not_in_network": 1}),
     ],
 )
-def test_failed_audit_blocks_publish_and_keeps_the_old_file(stage_tables, breakage, failed_asset, rule):
+def test_audit_rules_catch_broken_stage_tables(stage_tables, breakage, table, expected):
+    assert all(not rules for rules in build_pub_tables().values())
+    execute(breakage)
+    failed = build_pub_tables()
+    assert failed[table] == expected
+
+
+def test_failed_blocking_audit_stops_publish_and_keeps_the_old_file(stage_tables):
     publish()
     analyst_db = settings.paths().analyst_db
     before = digest(analyst_db)
-    execute(breakage)
+    execute("INSERT INTO er.nominal_record VALUES ('P3', 'N00000004', 0.6)")
     result = publish(raise_on_error=False)
     assert not result.success
-    evaluations = [
+    failed = [
         e.event_specific_data for e in result.all_events
         if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not e.event_specific_data.passed
     ]
-    failed = {(ev.asset_key.path[-1], ev.check_name) for ev in evaluations}
-    assert (failed_asset, "integrity") in failed
-    assert any(rule in (ev.description or "") for ev in evaluations)
+    assert [(ev.asset_key.to_user_string(), ev.check_name) for ev in failed] == [("pub/nominal_record", "integrity")]
+    assert "person_ref_repeated (1 rows)" in failed[0].description
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "publish/analyst_db" not in materialized
     assert digest(analyst_db) == before
     assert read_analyst("SELECT count(*) FROM run_history") == [(1,)]
 
 
+def write_nominal_file(conn, run_id: str) -> None:
+    write_analyst_file(conn, ["nominal", "quarantine"], settings.paths().analyst_db, run_id, 0o600)
+
+
 def test_failure_before_the_rename_leaves_the_old_file(stage_tables):
-    publish()
+    build_pub_tables()
     analyst_db = settings.paths().analyst_db
-    before = digest(analyst_db)
-    with db.working_db() as conn, pytest.raises(duckdb.CatalogException):
-        write_analyst_file(conn, ["nominal", "no_such_table"], analyst_db, "run-x", 0o600)
+    with db.working_db() as conn:
+        write_nominal_file(conn, "run-1")
+        before = digest(analyst_db)
+        with pytest.raises(duckdb.CatalogException):
+            write_analyst_file(conn, ["nominal", "no_such_table"], analyst_db, "run-2", 0o600)
+        # The working connection is usable again: the half-written file was detached.
+        assert db.scalar(conn, "SELECT count(*) FROM duckdb_databases() WHERE NOT internal") == 1
     assert digest(analyst_db) == before
-    assert not staging_dir(analyst_db, "run-x").exists()
+    assert not staging_dir(analyst_db, "run-2").exists()
     assert read_analyst("SELECT count(*) FROM nominal") == [(6,)]
 
 
@@ -279,26 +334,31 @@ READER = textwrap.dedent(
     """
     import sys, duckdb
     conn = duckdb.connect(sys.argv[1], read_only=True)
-    print(conn.sql("SELECT delivery_id FROM run").fetchall()[0][0], flush=True)
+    query = "SELECT DISTINCT delivery_id FROM quarantine"
+    print(conn.sql(query).fetchall()[0][0], flush=True)
     sys.stdin.readline()  # hold the old file open until the test has published again
-    print(conn.sql("SELECT delivery_id FROM run").fetchall()[0][0], flush=True)
+    print(conn.sql(query).fetchall()[0][0], flush=True)
     """
 )
 
 
 def test_reader_holding_the_old_file_does_not_block_publish(stage_tables):
-    publish()
+    build_pub_tables()
     analyst_db = settings.paths().analyst_db
+    with db.working_db() as conn:
+        write_nominal_file(conn, "run-1")
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(analyst_db)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         assert reader.stdout.readline().strip() == DELIVERY
-        execute("UPDATE raw.delivery SET delivery_id = 'NEXT'; UPDATE raw.quarantine SET delivery_id = 'NEXT'")
-        assert publish().success
-        # New readers see the new run; the analyst who kept the old file open still reads it whole.
-        assert read_analyst("SELECT delivery_id FROM run") == [("NEXT",)]
+        execute("UPDATE raw.quarantine SET delivery_id = 'NEXT'")
+        build_pub_tables()
+        with db.working_db() as conn:
+            write_nominal_file(conn, "run-2")
+        # New readers see the new file; the analyst who kept the old one open still reads it whole.
+        assert read_analyst("SELECT DISTINCT delivery_id FROM quarantine") == [("NEXT",)]
         out, err = reader.communicate("\n", timeout=60)
         assert reader.returncode == 0, err
         assert out.strip() == DELIVERY
@@ -308,7 +368,6 @@ def test_reader_holding_the_old_file_does_not_block_publish(stage_tables):
 
 
 def test_record_run_logs_a_failed_run(stage_tables):
-    publish()
     audit.record_run(
         run_id="failed-run-1", status=audit.STATUS_FAILED,
         tags={"csenet/trigger": "sensor:csenet_delivery_sensor"}, delivery_id="2026-12-01T0600",

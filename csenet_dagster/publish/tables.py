@@ -71,7 +71,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "02_nominal.sql",
         "One row per resolved person (nominal): best name, dob, harm_score and its "
         "highest-priority CSE network (null when in none).",
-        reads=("er.nominal", "harm.nominal_harm", "net.network_member", "pub.network"),
+        reads=("er.nominal", "harm.nominal_harm", "harm.nominal_priority", "net.network_member", "pub.network"),
         required_columns=(
             "nominal_id", "surname", "forenames", "dob", "sex", "pnc_id",
             "n_records", "n_systems", "harm_score", "network_id",
@@ -98,7 +98,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "edge_evidence",
         "05_edge_evidence.sql",
         "Every event behind an edge: source file, source reference and date.",
-        reads=("net.edge_evidence", "pub.nominal"),
+        reads=("net.edge_evidence", "pub.nominal", "pub.edge"),
         required_columns=(
             "nominal_id_a", "nominal_id_b", "link_type", "source_file", "source_ref", "event_date",
         ),
@@ -145,17 +145,17 @@ PUB_TABLES: tuple[PubTable, ...] = (
     PubTable(
         "explanation",
         "11_explanation.sql",
-        "The components every harm and priority score is made of.",
+        "The items every network and nominal priority score is made of, and what changed since the last run.",
         reads=("harm.explanation",),
-        required_columns=(),
+        required_columns=("subject_kind", "subject_id", "component", "contribution", "detail"),
         has_integrity_rules=False,
     ),
     PubTable(
         "nominal_priority",
         "12_nominal_priority.sql",
-        "Nominals ranked by harm for review.",
+        "Nominals with priority points, ranked for review (1 = highest priority).",
         reads=("harm.nominal_priority", "pub.nominal"),
-        required_columns=("nominal_id",),
+        required_columns=("nominal_id", "priority_rank", "priority_score"),
     ),
 )
 
@@ -241,6 +241,7 @@ def build_asset(spec: PubTable) -> dg.AssetsDefinition:
     )
     def pub_table(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
+            assets_common.ensure_schemas(conn)
             db.run_sql(conn, f"5_publish/{spec.sql_file}")
             results = audit(conn, spec)
             metadata = assets_common.table_metadata(conn, spec.table)

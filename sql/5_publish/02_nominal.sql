@@ -27,10 +27,12 @@ SELECT
     n.n_systems,
     n.systems,
     coalesce(h.harm_score, 0.0) AS harm_score,
+    np.priority_rank,
     ms.network_id,
     ms.member_role AS network_role,
     coalesce(ms.n_networks, 0) AS n_networks
 FROM er.nominal AS n
 LEFT JOIN harm.nominal_harm AS h ON h.nominal_id = n.nominal_id
+LEFT JOIN harm.nominal_priority AS np ON np.nominal_id = n.nominal_id
 LEFT JOIN membership AS ms ON ms.nominal_id = n.nominal_id AND ms.pick = 1
 ORDER BY n.nominal_id;

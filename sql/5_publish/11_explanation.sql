@@ -1,5 +1,7 @@
--- analyst.explanation: the parts every harm and priority score is made of.
--- Kept in the harm stage's own (deterministic) row order.
+-- analyst.explanation: the items every network and nominal priority score is
+-- made of (and what changed since the last published run), in the order an
+-- analyst reads them: subject by rank, biggest contribution first.
 CREATE OR REPLACE TABLE pub.explanation AS
 SELECT *
-FROM harm.explanation;
+FROM harm.explanation
+ORDER BY subject_kind, priority_rank, subject_id, section DESC, contribution DESC, component, item_kind, item_ref;

@@ -1,0 +1,250 @@
+"""The `csenet` command: generate a demo delivery, run the pipeline, summarise the output.
+
+    csenet generate --out DIR [--people N] [--seed S] [--delivery-id ID]
+    csenet run [--delivery-id ID]
+    csenet summary
+
+`csenet run` materialises every asset of the `csenet_refresh` job in this
+process, printing one line per finished step (stage, asset, seconds, rows),
+then the summary of the published analyst.duckdb. It exits 0 on success and
+1 when the run fails, naming the failing step and its error (a blocking check
+that fails names the check and its failed rules; the previous analyst.duckdb
+is then left untouched). Output holds ids and counts only, never person values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import dagster as dg
+
+from csenet_dagster import settings
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_USAGE = 2
+
+# Asset key prefix -> pipeline stage, for the progress lines.
+STAGE_OF_PREFIX = {"raw": "ingest", "er": "resolve", "net": "network", "harm": "harm", "pub": "publish", "publish": "publish"}
+
+# Database engines quote the offending value in some errors (e.g. a failed cast):
+# such literals are masked so a person value can never reach the terminal.
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_DATABASE_ERROR_CLASSES = ("ConversionException", "ConstraintException", "InvalidInputException", "BinderException")
+
+
+def _error_text(error) -> str:
+    """The most specific message of a Dagster error chain, first lines only."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause
+    # The user-code exception (the last cause) says what actually went wrong.
+    innermost = chain[-1]
+    message = (innermost.message or "").strip()
+    if any(name in (innermost.cls_name or "") for name in _DATABASE_ERROR_CLASSES):
+        message = _QUOTED.sub("'<value>'", message)
+    text = "\n      ".join([line for line in message.splitlines() if line.strip()][:6])
+    name = innermost.cls_name or ""
+    return text if not name or name in text.split(":", 1)[0] else f"{name}: {text}"
+
+
+@dataclass
+class Progress:
+    """Prints one line per finished asset as the run's events arrive (an instance event listener).
+
+    Steps that only run asset checks print nothing while they pass (ingest alone
+    has dozens); a failed check prints at once, and the totals come at the end.
+    """
+
+    out: TextIO
+    started: float = field(default_factory=time.monotonic)
+    rows: dict[str, int] = field(default_factory=dict)
+    materialized: set[str] = field(default_factory=set)
+    done: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    failed_checks: list[tuple[str, str]] = field(default_factory=list)
+
+    @staticmethod
+    def asset_name(step_key: str) -> str:
+        return step_key.replace("__", "/")
+
+    def __call__(self, entry) -> None:
+        event = entry.dagster_event
+        if event is None:
+            return
+        kind = event.event_type
+        step = event.step_key or ""
+        if kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            self.materialized.add(step)
+            row_count = event.event_specific_data.materialization.metadata.get("dagster/row_count")
+            if row_count is not None:
+                self.rows[step] = int(row_count.value)
+        elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if evaluation.passed:
+                self.checks_passed += 1
+            else:
+                where = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                self.failed_checks.append((where, evaluation.description or ""))
+                self._print(f"  {'':<8} {'CHECK FAILED ' + where:<40} {evaluation.description or ''}")
+        elif kind == dg.DagsterEventType.STEP_SUCCESS:
+            self.done.append(step)
+            if step in self.materialized:
+                seconds = event.event_specific_data.duration_ms / 1000.0
+                rows = self.rows.get(step)
+                row_text = f"{rows:>12,} rows" if rows is not None else ""
+                self._print(f"  {self._stage(step):<8} {self.asset_name(step):<40} {seconds:7.1f}s {row_text}")
+        elif kind == dg.DagsterEventType.STEP_FAILURE:
+            message = _error_text(event.event_specific_data.error)
+            self.failures.append((self.asset_name(step), message))
+            self._print(f"  {self._stage(step):<8} {self.asset_name(step):<40} FAILED")
+
+    def _stage(self, step_key: str) -> str:
+        return STAGE_OF_PREFIX.get(step_key.split("__", 1)[0], "other")
+
+    def _print(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+
+def _instance() -> dg.DagsterInstance:
+    """The persistent instance of DAGSTER_HOME when set (runs show in the UI), else ephemeral."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.get()
+
+
+def _complete_deliveries(landing: Path) -> list[str]:
+    if not landing.is_dir():
+        return []
+    return sorted(p.name for p in landing.iterdir() if (p / "manifest.json").is_file())
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from csenet_dagster.generator import generate
+
+    out = Path(args.out)
+    try:
+        delivery = generate(
+            out, people=args.people, seed=args.seed, delivery_id=args.delivery_id, extracted_at=args.extracted_at
+        )
+    except ValueError as exc:
+        print(f"csenet generate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Synthetic delivery {delivery.name} ({args.people:,} people, seed {args.seed}) written to {delivery}")
+    print(f"Ground truth (never part of a delivery) in {out / 'truth'}")
+    landing = settings.paths().landing_dir
+    if delivery.parent.resolve() != landing.resolve():
+        print(f"Note: CSENET_LANDING_DIR is {landing}; `csenet run` reads deliveries from there.")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from csenet_dagster.pipeline import run_pipeline
+    from csenet_dagster.publish.summary import analyst_summary
+
+    paths = settings.paths()
+    deliveries = _complete_deliveries(paths.landing_dir)
+    if not deliveries:
+        print(
+            f"csenet run: no complete delivery (a folder with manifest.json) in {paths.landing_dir}. "
+            "Copy one there or create a demo one with `csenet generate --out data`.",
+            file=sys.stderr,
+        )
+        return EXIT_RUN_FAILED
+    chosen = args.delivery_id or deliveries[-1]
+    print(f"csenet run: delivery {chosen} from {paths.landing_dir}; warehouse {paths.warehouse_dir}", flush=True)
+
+    instance = _instance()
+    # Chosen here so the progress listener is subscribed before the run's first event.
+    run_id = str(uuid.uuid4())
+    progress = Progress(out=sys.stdout)
+    instance.add_event_listener(run_id, progress)
+    result = run_pipeline(
+        args.delivery_id,
+        instance=instance,
+        raise_on_error=False,
+        tags={"csenet/trigger": "cli"},
+        run_id=run_id,
+        console_log_level=None if args.verbose else "CRITICAL",
+    )
+    elapsed = time.monotonic() - progress.started
+    if not result.success:
+        print(f"\nRun {run_id} FAILED after {elapsed:.0f}s ({progress.checks_passed} checks passed).", file=sys.stderr)
+        for step, message in progress.failures:
+            print(f"  failed step {step}: {message}", file=sys.stderr)
+        for where, description in progress.failed_checks:
+            print(f"  blocking check {where}: {description}", file=sys.stderr)
+        not_run = _not_run(result, progress)
+        if not_run:
+            print(f"  {len(not_run)} later steps not run: {', '.join(not_run[:8])}"
+                  + (" ..." if len(not_run) > 8 else ""), file=sys.stderr)
+        print(f"  analyst.duckdb was not replaced ({paths.analyst_db}).", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    print(f"\nRun {run_id} succeeded in {elapsed:.0f}s: {len(progress.materialized)} assets, "
+          f"{progress.checks_passed} checks passed.")
+    for line in analyst_summary(paths.analyst_db):
+        print(line)
+    return EXIT_OK
+
+
+def _not_run(result: dg.ExecuteInProcessResult, progress: Progress) -> list[str]:
+    finished = set(progress.done) | {step.replace("/", "__") for step, _ in progress.failures}
+    keys = sorted(result.job_def.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string())
+    return [k.to_user_string() for k in keys if "__".join(k.path) not in finished]
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from csenet_dagster.publish.summary import analyst_summary
+
+    path = settings.paths().analyst_db
+    for line in analyst_summary(path):
+        print(line)
+    return EXIT_OK if path.exists() else EXIT_RUN_FAILED
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="csenet",
+        description="Find and prioritise CSE networks from police force extracts (Dagster + DuckDB).",
+        epilog="Folders come from CSENET_LANDING_DIR, CSENET_WAREHOUSE_DIR, CSENET_CORRECTIONS_DIR "
+        "(defaults data/landing, data/warehouse, data/corrections); settings overrides from CSENET_SETTINGS_FILE.",
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write a synthetic delivery (and its ground truth) for demos and tests")
+    gen.add_argument("--out", default="data", help="folder to write landing/<delivery_id>/ and truth/ into (default: data)")
+    gen.add_argument("--people", type=int, default=3000, help="number of people in the synthetic world (default: 3000)")
+    gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same files (default: 7)")
+    gen.add_argument("--delivery-id", default="2026-11-29T0600", help="delivery folder name (default: 2026-11-29T0600)")
+    gen.add_argument("--extracted-at", default="2026-11-29T06:00:00Z", help="as-of time of the delivery (ISO, UTC)")
+    gen.set_defaults(handler=cmd_generate)
+
+    run = commands.add_parser("run", help="run every stage for the newest complete delivery and publish analyst.duckdb")
+    run.add_argument("--delivery-id", default=None, help="process this delivery instead of the newest complete one")
+    run.add_argument("--verbose", action="store_true", help="also print Dagster's own (debug) log on stderr")
+    run.set_defaults(handler=cmd_run)
+
+    summary = commands.add_parser("summary", help="summarise the published analyst.duckdb")
+    summary.set_defaults(handler=cmd_summary)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
