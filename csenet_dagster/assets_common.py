@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -20,11 +21,28 @@ from csenet_dagster import db, settings
 OWNERS = ["team:data-analytics-lab"]
 
 
+class WorkingDuckDBResource(DuckDBResource):
+    """DuckDBResource that holds the working database's file lock while in use.
+
+    With the in-process executor that is the whole run, so two runs on one
+    warehouse (UI, sensor, CLI) wait for each other instead of failing on
+    DuckDB's single-writer lock or interleaving their steps.
+    """
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        from csenet_dagster.ops.locking import working_db_lock
+
+        with working_db_lock(work_db=self.database):
+            with super().yield_for_execution(context) as resource:
+                yield resource
+
+
 def duckdb_resource() -> DuckDBResource:
     """The working database as a Dagster resource (path read from the environment)."""
     work_db = settings.paths().work_db
     work_db.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(work_db), connection_config=dict(db.CONNECTION_CONFIG))
+    return WorkingDuckDBResource(database=str(work_db), connection_config=dict(db.CONNECTION_CONFIG))
 
 
 def key(table: str) -> dg.AssetKey:

@@ -21,7 +21,8 @@ refresh_job = dg.define_asset_job(
 
 def build_definitions() -> dg.Definitions:
     """Definitions with resources bound to the current environment's paths."""
-    assets = [a for stage in STAGES for a in stage.ASSETS]
+    # Freshness policies on the raw and published groups are applied in one place (ops).
+    assets = ops.apply_freshness([a for stage in STAGES for a in stage.ASSETS])
     checks = [c for stage in STAGES for c in stage.CHECKS]
     return dg.Definitions(
         assets=assets,

@@ -1,4 +1,18 @@
-"""Stage: ops. Exposes ASSETS and CHECKS for csenet_dagster.definitions."""
+"""Operations: the delivery sensor, freshness policies, run locking and run-failure auditing.
+
+Exposes ASSETS, CHECKS, SENSORS, JOBS and SCHEDULES for csenet_dagster.definitions.
+No schedule: deliveries arrive when the force's extract finishes, so the
+sensor (not a clock) starts runs; see docs/operations.md.
+"""
+
+from csenet_dagster.ops.freshness import apply_freshness
+from csenet_dagster.ops.locking import working_db_lock
+from csenet_dagster.ops.sensor import delivery_sensor
 
 ASSETS: list = []
 CHECKS: list = []
+SENSORS: list = [delivery_sensor]
+JOBS: list = []
+SCHEDULES: list = []
+
+__all__ = ["ASSETS", "CHECKS", "JOBS", "SCHEDULES", "SENSORS", "apply_freshness", "working_db_lock"]

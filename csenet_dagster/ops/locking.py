@@ -1,0 +1,51 @@
+"""One writer at a time on a warehouse's working database.
+
+DuckDB lets one process at a time open a file for writing; a second one fails
+at once with a lock error. Runs and the failure auditor therefore take this
+file lock (next to the working database) and *wait* for each other instead.
+Within one process the lock is re-entrant (a run's steps and its own audit
+write share it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import filelock
+
+from csenet_dagster import settings
+from csenet_dagster.ops.config import load
+
+
+class WorkingDbBusy(RuntimeError):
+    """Another run held the working database for longer than the configured wait."""
+
+
+def lock_path(work_db: Path | str | None = None) -> Path:
+    """``work.duckdb.lock`` next to the working database (default: this environment's)."""
+    target = Path(work_db) if work_db is not None else settings.paths().work_db
+    return target.with_name(target.name + ".lock")
+
+
+@contextmanager
+def working_db_lock(timeout_seconds: float | None = None, work_db: Path | str | None = None) -> Iterator[None]:
+    """Hold the working database's lock for the block, waiting for another holder first."""
+    path = lock_path(work_db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    timeout = load().working_db_lock_timeout_seconds if timeout_seconds is None else timeout_seconds
+    # One lock object per path and process (is_singleton), shared across threads,
+    # so nested use in the same process re-enters instead of waiting on itself.
+    lock = filelock.FileLock(str(path), thread_local=False, is_singleton=True)
+    try:
+        lock.acquire(timeout=timeout)
+    except filelock.Timeout as exc:
+        raise WorkingDbBusy(
+            f"the working database is in use by another csenet run (lock file {path}); "
+            f"gave up after {timeout:.0f} s"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
