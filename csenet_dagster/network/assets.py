@@ -10,7 +10,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, settings
-from csenet_dagster.assets_common import stage_asset, table_metadata
+from csenet_dagster.assets_common import ensure_schemas, stage_asset, table_metadata
 from csenet_dagster.network import centrality, corrections, delineate, exports, network_ids
 from csenet_dagster.network.graph import load_pair_graph
 from csenet_dagster.network.network_settings import (
@@ -71,6 +71,7 @@ def counts_by(conn, query: str) -> dict[str, int]:
 def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
     with duckdb.get_connection() as conn:
+        ensure_schemas(conn)
         conn.register("offence_code_csv", frame.to_arrow())
         db.run_sql(conn, "3_network/00_cse_offence_code.sql")
         conn.unregister("offence_code_csv")
@@ -96,6 +97,7 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
     s = load_settings()
     link_corrections = corrections.load_link_corrections()
     with duckdb.get_connection() as conn:
+        ensure_schemas(conn)
         require_every_person_ref_resolved(conn)
         db.run_sql(
             conn,
@@ -210,7 +212,10 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         cse_role = dict(
             conn.sql("SELECT nominal_id, cse_role FROM net.node WHERE cse_role IS NOT NULL ORDER BY nominal_id").fetchall()
         )
-        networks = delineate.delineate(graph, cse_role, s)
+        evidenced = {
+            row[0] for row in conn.sql("SELECT nominal_id FROM net.node WHERE is_evidenced_offender").fetchall()
+        }
+        networks = delineate.delineate(graph, cse_role, evidenced, s)
         names = graph.vs["name"]
         member_names = [[names[v] for v in n.members] for n in networks]
         previous, highest = network_ids.previous_networks(settings.paths().analyst_db)
@@ -223,6 +228,7 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
                     "network_id": ids[r["network_index"]].network_id,
                     "nominal_id": names[r["vertex"]],
                     "member_role": cse_role.get(names[r["vertex"]]) or "ASSOCIATE",
+                    "is_evidenced_offender": names[r["vertex"]] in evidenced,
                     "split_by_leiden": networks[r["network_index"]].split_by_leiden,
                     **{k: v for k, v in r.items() if k not in ("network_index", "vertex")},
                 }
@@ -230,6 +236,7 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
             ],
             schema={
                 "network_id": pl.String, "nominal_id": pl.String, "member_role": pl.String,
+                "is_evidenced_offender": pl.Boolean,
                 "split_by_leiden": pl.Boolean, "degree": pl.Int64, "weighted_degree": pl.Float64,
                 "betweenness": pl.Float64, "pagerank": pl.Float64, "eigenvector": pl.Float64,
                 "brokerage": pl.Int64,

@@ -123,7 +123,9 @@ def network_sizes_sane(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         nominals = db.scalar(conn, "SELECT count(*) FROM net.node")
         largest = db.scalar(conn, "SELECT coalesce(max(n_members), 0) FROM net.network")
         short = db.scalar(
-            conn, f"SELECT count(*) FROM net.network WHERE n_offenders < {int(s.min_network_offenders)}"
+            conn,
+            f"SELECT count(*) FROM net.network WHERE n_evidenced_offenders < {int(s.min_network_offenders)} "
+            f"OR n_victims < {int(s.min_network_victims)}",
         )
         in_two = db.scalar(
             conn, "SELECT count(*) FROM (SELECT nominal_id FROM net.network_member GROUP BY nominal_id HAVING count(*) > 1)"
@@ -135,7 +137,7 @@ def network_sizes_sane(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     return check_result(
         (share <= s.max_network_share or largest <= s.network_size_check_floor) and short == 0 and in_two == 0 and bad_ids == 0,
         largest_network=int(largest), largest_share=float(round(share, 4)),
-        networks_short_of_offenders=int(short), nominals_in_two_networks=int(in_two),
+        networks_short_of_offenders_or_victims=int(short), nominals_in_two_networks=int(in_two),
         malformed_network_ids=int(bad_ids),
     )
 

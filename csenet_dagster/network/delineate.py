@@ -6,15 +6,18 @@ The relevant subgraph (docs/network.md, "CSE network definition"):
    offender-victim, co-victimisation, missing-person, credible intelligence),
    plus shared-attribute links between two seeds of at least
    ``seed_shared_attribute_min_weight``.
-2. Associates: a non-seed joins when strongly linked to at least
-   ``associate_min_seed_links`` seeds that all sit in ONE seed-core component.
-   One linked to several components is a broker between them, not a member,
-   so it cannot merge unrelated groups. Shared attributes never admit anyone.
+2. Associates: a non-seed joins when linked to at least
+   ``associate_min_seed_links`` seeds that all sit in ONE seed-core component
+   (e.g. a brother sharing the family home with two offenders). One linked to
+   several components is a broker between them, not a member, so it cannot
+   merge unrelated groups; one linked to a single seed stays outside.
 3. Components of seeds + associates; a component larger than
    ``leiden_min_component_size`` is split by Leiden (modularity, fixed seed).
-   A community short of offenders is merged into the neighbouring community it
-   is most strongly linked to.
-4. A network needs at least ``min_network_offenders`` offenders.
+   A community short of offenders or victims is merged into the neighbouring
+   community it is most strongly linked to.
+4. A network needs at least ``min_network_offenders`` evidenced offenders (on
+   a CSE crime or credible CSE intelligence) and ``min_network_victims``
+   identified victims.
 """
 
 from __future__ import annotations
@@ -49,14 +52,23 @@ def _leiden_membership(graph: ig.Graph, s: NetworkSettings) -> list[int]:
     return list(clustering.membership)
 
 
-def _merge_short_communities(graph: ig.Graph, membership: list[int], offender: list[bool], minimum: int) -> list[int]:
-    """Fold each community with too few offenders into its most strongly linked neighbour."""
+def _is_network(members, offender: list[bool], victim: list[bool], s: NetworkSettings) -> bool:
+    return (
+        sum(offender[v] for v in members) >= s.min_network_offenders
+        and sum(victim[v] for v in members) >= s.min_network_victims
+    )
+
+
+def _merge_short_communities(
+    graph: ig.Graph, membership: list[int], offender: list[bool], victim: list[bool], s: NetworkSettings
+) -> list[int]:
+    """Fold each community short of offenders or victims into its most strongly linked neighbour."""
     membership = list(membership)
     while True:
-        offenders: dict[int, int] = defaultdict(int)
+        members: dict[int, list[int]] = defaultdict(list)
         for v, c in enumerate(membership):
-            offenders[c] += int(offender[v])
-        short = sorted(c for c in set(membership) if offenders[c] < minimum)
+            members[c].append(v)
+        short = sorted(c for c, vs in members.items() if not _is_network(vs, offender, victim, s))
         merged = False
         for community in short:
             link_weight: dict[int, float] = defaultdict(float)
@@ -74,12 +86,19 @@ def _merge_short_communities(graph: ig.Graph, membership: list[int], offender: l
             return membership
 
 
-def delineate(graph: ig.Graph, cse_role: dict[str, str], s: NetworkSettings) -> list[Network]:
-    """CSE networks of ``graph`` (see module docstring), ordered by first member."""
+def delineate(
+    graph: ig.Graph, cse_role: dict[str, str], evidenced_offenders: set[str], s: NetworkSettings
+) -> list[Network]:
+    """CSE networks of ``graph`` (see module docstring), ordered by first member.
+
+    ``cse_role``: seed nominal_id -> 'OFFENDER' | 'VICTIM'; ``evidenced_offenders``:
+    the offenders that count towards the minimum.
+    """
     names = graph.vs["name"]
     role = [cse_role.get(name) for name in names]
     is_seed = [r is not None for r in role]
-    is_offender = [r == "OFFENDER" for r in role]
+    is_offender = [name in evidenced_offenders for name in names]
+    is_victim = [r == "VICTIM" for r in role]
 
     core_edges = []
     for e in graph.es:
@@ -90,8 +109,10 @@ def delineate(graph: ig.Graph, cse_role: dict[str, str], s: NetworkSettings) -> 
             core_edges.append(e.index)
     core_component = graph.subgraph_edges(core_edges, delete_vertices=False).connected_components().membership
 
+    # Associates: linked (any type, shared attributes under their cap included)
+    # to enough seeds, all of one seed group; linked to several groups = broker.
     seed_links: dict[int, set[int]] = defaultdict(set)
-    for e in graph.es.select(strong_weight_gt=0):
+    for e in graph.es:
         a, b = e.tuple
         if is_seed[a] != is_seed[b]:
             outsider, seed = (b, a) if is_seed[a] else (a, b)
@@ -104,10 +125,14 @@ def delineate(graph: ig.Graph, cse_role: dict[str, str], s: NetworkSettings) -> 
 
     in_scope = [is_seed[v] or v in admitted for v in range(graph.vcount())]
     group_edges = list(core_edges)
-    for e in graph.es.select(strong_weight_gt=0):
+    for e in graph.es:
         a, b = e.tuple
-        if in_scope[a] and in_scope[b] and not (is_seed[a] and is_seed[b]):
-            group_edges.append(e.index)
+        if not (in_scope[a] and in_scope[b]) or (is_seed[a] and is_seed[b]):
+            continue
+        if is_seed[a] or is_seed[b]:
+            group_edges.append(e.index)  # associate - seed of its own group
+        elif admitted[a] == admitted[b] and e["strong_weight"] > 0:
+            group_edges.append(e.index)  # two associates of the same group, strongly linked
     group_graph = graph.subgraph_edges(sorted(group_edges), delete_vertices=False)
 
     networks: list[Network] = []
@@ -120,7 +145,7 @@ def delineate(graph: ig.Graph, cse_role: dict[str, str], s: NetworkSettings) -> 
             sub = group_graph.induced_subgraph(members)
             membership = _leiden_membership(sub, s)
             membership = _merge_short_communities(
-                sub, membership, [is_offender[v] for v in members], s.min_network_offenders
+                sub, membership, [is_offender[v] for v in members], [is_victim[v] for v in members], s
             )
             groups: dict[int, list[int]] = defaultdict(list)
             for local, community in enumerate(membership):
@@ -129,7 +154,7 @@ def delineate(graph: ig.Graph, cse_role: dict[str, str], s: NetworkSettings) -> 
         else:
             parts = [members]
         for part in parts:
-            if sum(is_offender[v] for v in part) >= s.min_network_offenders:
+            if _is_network(part, is_offender, is_victim, s):
                 networks.append(Network(tuple(part), split and len(parts) > 1))
     return sorted(networks, key=lambda n: n.members[0])
 

@@ -73,8 +73,8 @@ class NetworkSettings:
     missing_child_max_age: int = 18
 
     # --- CSE network delineation ---
-    # Non-seeds join the relevant subgraph when strongly linked to at least this
-    # many distinct seeds (1 would sweep in every co-offender of every seed).
+    # Non-seeds join a network when linked to at least this many distinct seeds
+    # of that one network (1 would sweep in every co-offender and relative).
     associate_min_seed_links: int = 2
     # Shared attributes join two seeds only at this summed weight or more (0.6 =
     # e.g. both an address and a phone at full strength): one shared phone does not.
@@ -84,8 +84,11 @@ class NetworkSettings:
     leiden_resolution: float = 1.0
     # Seeds Leiden and the ARPACK start vectors of eigenvector centrality.
     random_seed: int = 20261129
-    # A CSE network needs at least this many offenders.
+    # A CSE network needs at least this many offenders evidenced by a CSE crime
+    # or credible CSE intelligence (found-with people count as members, not
+    # towards this rule) and at least this many identified victims.
     min_network_offenders: int = 2
+    min_network_victims: int = 1
     # Check: no network may hold more than this share of all nominals (a sign
     # of links chaining unrelated people), unless it has at most
     # network_size_check_floor members (small deliveries).

@@ -9,6 +9,9 @@ seed AS (
            CASE WHEN bool_or(reason IN ('CSE_CRIME_OFFENDER', 'CSE_INTEL_SUBJECT')) THEN 'OFFENDER'
                 WHEN bool_or(seed_role = 'VICTIM') THEN 'VICTIM'
                 ELSE 'OFFENDER' END AS cse_role,
+           -- offenders on CSE crimes or credible CSE intelligence; found-with
+           -- people alone do not make a network (see docs/network.md)
+           bool_or(reason IN ('CSE_CRIME_OFFENDER', 'CSE_INTEL_SUBJECT')) AS is_evidenced_offender,
            string_agg(reason, ',' ORDER BY reason) AS seed_reasons
     FROM net.cse_seed
     GROUP BY nominal_id
@@ -34,6 +37,7 @@ SELECT n.nominal_id,
        s.cse_role,
        coalesce(s.cse_role = 'OFFENDER', FALSE) AS is_cse_offender,
        coalesce(s.cse_role = 'VICTIM', FALSE) AS is_victim,
+       coalesce(s.is_evidenced_offender, FALSE) AS is_evidenced_offender,
        o.nominal_id IS NOT NULL AS is_offender,
        s.seed_reasons,
        coalesce(l.degree, 0) AS degree,

@@ -6,6 +6,7 @@ member AS (
     SELECT network_id,
            count(*) AS n_members,
            count(*) FILTER (WHERE member_role = 'OFFENDER') AS n_offenders,
+           count(*) FILTER (WHERE is_evidenced_offender) AS n_evidenced_offenders,
            count(*) FILTER (WHERE member_role = 'VICTIM') AS n_victims,
            count(*) FILTER (WHERE member_role = 'ASSOCIATE') AS n_associates
     FROM net.network_member
@@ -26,7 +27,7 @@ activity AS (
     FROM internal_edge
     GROUP BY network_id
 )
-SELECT m.network_id, m.n_members, m.n_offenders, m.n_victims, m.n_associates,
+SELECT m.network_id, m.n_members, m.n_offenders, m.n_evidenced_offenders, m.n_victims, m.n_associates,
        coalesce(a.n_linked_pairs, 0) AS n_linked_pairs,
        coalesce(a.total_weight, 0.0) AS total_weight,
        CASE WHEN m.n_members > 1

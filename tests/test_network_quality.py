@@ -1,0 +1,72 @@
+"""Network quality against the generator's truth (slow: >= 20,000 people).
+
+Measured per planted person (truth/person_ref.csv maps records to people):
+offender recall, cohesion of each planted network, wrong merges and
+background people swept into CSE networks. docs/network.md reports them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import polars as pl
+
+from csenet_dagster import db
+
+
+def measure_network_quality(truth_dir: Path, work_db: Path) -> dict[str, float]:
+    person_ref = pl.read_csv(truth_dir / "person_ref.csv", infer_schema=False)
+    person = pl.read_csv(truth_dir / "person.csv", infer_schema=False)
+    planted = pl.read_csv(truth_dir / "network_member.csv", infer_schema=False)
+    conn = db.connect(work_db, read_only=True)
+    try:
+        nominal_record = conn.sql("SELECT person_ref, nominal_id FROM er.nominal_record").pl()
+        member = conn.sql("SELECT nominal_id, network_id FROM net.network_member").pl()
+    finally:
+        conn.close()
+    # a person is placed in the output network holding most of their records' nominals
+    placed = (
+        person_ref.join(nominal_record, on="person_ref")
+        .join(member, on="nominal_id", how="left")
+        .group_by("person_id", "network_id").len()
+        .sort(["person_id", "len", "network_id"], descending=[False, True, False], nulls_last=True)
+        .unique("person_id", keep="first", maintain_order=True)
+    )
+    network_of = dict(zip(placed["person_id"], placed["network_id"]))
+    offenders = planted.filter(pl.col("role") == "OFFENDER")
+    by_planted: dict[str, list[str | None]] = defaultdict(list)
+    for network_id, person_id in zip(offenders["network_id"], offenders["person_id"]):
+        by_planted[network_id].append(network_of.get(person_id))
+    found = sum(n is not None for nets in by_planted.values() for n in nets)
+    total = sum(len(nets) for nets in by_planted.values())
+    cohesion = []
+    main_output: dict[str, str | None] = {}
+    for network_id, nets in sorted(by_planted.items()):
+        counts = Counter(n for n in nets if n is not None)
+        best, best_n = (counts.most_common(1)[0] if counts else (None, 0))
+        cohesion.append(best_n / len(nets))
+        main_output[network_id] = best
+    # planted networks sharing an output network with another planted network's offenders
+    planted_in_output: dict[str, set[str]] = defaultdict(set)
+    for network_id, nets in by_planted.items():
+        for n in nets:
+            if n is not None:
+                planted_in_output[n].add(network_id)
+    merged = {p for ps in planted_in_output.values() if len(ps) > 1 for p in ps}
+    kinds = dict(zip(person["person_id"], person["kind"]))
+    in_networks = [p for p, n in network_of.items() if n is not None]
+    background = sum(kinds.get(p) == "BACKGROUND" for p in in_networks)
+    victims = planted.filter(pl.col("role") == "VICTIM")["person_id"].to_list()
+    return {
+        "planted_networks": len(by_planted),
+        "output_networks": member["network_id"].n_unique(),
+        "offender_recall": found / total if total else 0.0,
+        "victim_recall": sum(network_of.get(v) is not None for v in victims) / max(1, len(victims)),
+        "mean_cohesion": sum(cohesion) / len(cohesion) if cohesion else 0.0,
+        "min_cohesion": min(cohesion, default=0.0),
+        "planted_networks_merged": len(merged),
+        "people_in_networks": len(in_networks),
+        "background_in_networks": background,
+        "background_share_of_members": background / max(1, len(in_networks)),
+    }
