@@ -46,7 +46,7 @@ class GeneratorParams:
     dob_placeholder_rate: float = 0.02
     dob_typo_rate: float = 0.015
     name_typo_rate: float = 0.05
-    name_swap_rate: float = 0.025
+    name_swap_rate: float = 0.035  # applied only to records with no other name noise (~2.5% overall)
     transliteration_rate: float = 0.3
     nickname_rate: float = 0.06
     initial_only_rate: float = 0.03

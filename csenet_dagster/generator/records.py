@@ -261,7 +261,9 @@ class RecordMaker:
         if rng.random() < 0.03 and ("-" in sur or "'" in sur):
             sur = sur.replace("-", " ").replace("'", "")
         fore = cased(rng, fore, 0.25)
-        if rng.random() < p.name_swap_rate:
+        # a swap is applied to otherwise clean names only: swap on top of typos, nicknames or
+        # middle names leaves too little for any linker (the record shares nothing but a dob)
+        if rng.random() < p.name_swap_rate and not noise:
             fore, sur = sur, fore
             noise.append("swapped")
         record.surname, record.forenames = sur, fore
