@@ -299,3 +299,71 @@ def test_background_people_meet_networks_only_through_low_grade_intel(delivery, 
                          and network_of[p] not in {network_of[m] for m in members}}
             assert not outsiders
     assert checked > 30
+
+
+# A deliberately plain Fellegi-Sunter style scorer with hand-set weights: if even this finds the
+# duplicates at precision 0.99 / recall 0.95, the noise is realistic but resolvable.
+STANDARDISED = """
+CREATE TABLE rec AS
+WITH s AS (
+  SELECT person_ref,
+    upper(regexp_replace(strip_accents(coalesce(surname, '')), '[^A-Za-z]', '', 'g')) AS sn,
+    upper(regexp_replace(strip_accents(split_part(trim(coalesce(forenames, '')), ' ', 1)), '[^A-Za-z]', '', 'g')) AS fn,
+    coalesce(try_strptime(dob, '%Y-%m-%d'), try_strptime(dob, '%d/%m/%Y'))::DATE AS d,
+    nullif(upper(replace(postcode, ' ', '')), '') AS pc,
+    nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') AS ph0,
+    pnc_id
+  FROM people)
+SELECT person_ref, sn, fn,
+  CASE WHEN d IS NULL OR (month(d) = 1 AND day(d) = 1) THEN NULL ELSE d END AS d,
+  pc, CASE WHEN ph0 LIKE '44%' THEN '0' || substr(ph0, 3) ELSE ph0 END AS ph,
+  CASE WHEN substr('ZABCDEFGHJKLMNPQRTUVWXY',
+       (CAST(substr(pnc_id, 3, 2) || substr(pnc_id, 6, 7) AS BIGINT) % 23)::INT + 1, 1) = right(pnc_id, 1)
+       THEN pnc_id END AS pnc
+FROM s
+"""
+CANDIDATES = " UNION ".join(
+    f"SELECT a.person_ref AS ra, b.person_ref AS rb FROM rec a JOIN rec b ON a.person_ref < b.person_ref AND {on}"
+    for on in ("a.d = b.d", "a.pc = b.pc", "a.ph = b.ph", "a.pnc = b.pnc", "a.sn = b.sn AND a.fn[1] = b.fn[1]",
+               "a.sn = b.fn AND a.fn = b.sn")
+)
+SCORE = """
+SELECT c.ra, c.rb,
+  (CASE WHEN a.d IS NULL OR b.d IS NULL THEN 0 WHEN a.d = b.d THEN 7
+        WHEN year(a.d) = year(b.d) AND (month(a.d) = month(b.d) OR day(a.d) = day(b.d)) THEN 2 ELSE -6 END)
+  + (CASE WHEN a.pc IS NULL OR b.pc IS NULL THEN 0 WHEN a.pc = b.pc THEN 3 ELSE -1 END)
+  + (CASE WHEN a.ph IS NULL OR b.ph IS NULL THEN 0 WHEN a.ph = b.ph THEN 6 ELSE -1 END)
+  + (CASE WHEN a.pnc IS NULL OR b.pnc IS NULL THEN 0 WHEN a.pnc = b.pnc THEN 10 ELSE -8 END)
+  + greatest(
+      (CASE WHEN a.sn = b.sn THEN 4 WHEN jaro_winkler_similarity(a.sn, b.sn) >= 0.9 THEN 2.5
+            WHEN jaro_winkler_similarity(a.sn, b.sn) >= 0.8 THEN 0 ELSE -5 END)
+      + (CASE WHEN a.fn = b.fn THEN 3
+              WHEN length(a.fn) = 1 OR length(b.fn) = 1 THEN (CASE WHEN a.fn[1] = b.fn[1] THEN 0.5 ELSE -3 END)
+              WHEN jaro_winkler_similarity(a.fn, b.fn) >= 0.88 THEN 1.5 WHEN a.fn[1] = b.fn[1] THEN 0 ELSE -3 END),
+      CASE WHEN a.sn = b.fn AND a.fn = b.sn THEN 6 ELSE -99 END) AS score
+FROM candidates c JOIN rec a ON a.person_ref = c.ra JOIN rec b ON b.person_ref = c.rb
+"""
+
+
+def test_a_plain_scorer_resolves_the_duplicates(generated):
+    import duckdb
+
+    base = generated(5000, 11)
+    folder = base / "landing" / DELIVERY
+    conn = duckdb.connect(config={"python_enable_replacements": False})
+    union = " UNION ALL ".join(
+        f"SELECT person_ref, surname, forenames, dob, postcode, phone, pnc_id "
+        f"FROM read_csv('{folder / name}', all_varchar = true)" for name in PERSON_FILES)
+    conn.execute(f"CREATE TABLE people AS SELECT DISTINCT * FROM ({union})")
+    conn.execute(STANDARDISED)
+    conn.execute(f"CREATE TABLE candidates AS {CANDIDATES}")
+    conn.execute(f"CREATE TABLE scored AS {SCORE}")
+    conn.execute(f"CREATE TABLE truth AS SELECT * FROM read_csv('{base / 'truth' / 'person_ref.csv'}', all_varchar = true)")
+    true_pairs = conn.sql("SELECT sum(n * (n - 1) // 2) FROM (SELECT count(*) AS n FROM truth GROUP BY person_id)").fetchall()[0][0]
+    found, wrong = conn.sql("""
+        SELECT count(*) FILTER (WHERE ta.person_id = tb.person_id), count(*) FILTER (WHERE ta.person_id <> tb.person_id)
+        FROM scored s JOIN truth ta ON ta.person_ref = s.ra JOIN truth tb ON tb.person_ref = s.rb
+        WHERE s.score >= 9""").fetchall()[0]
+    assert true_pairs > 1000
+    assert found / (found + wrong) >= 0.99
+    assert found / true_pairs >= 0.95
