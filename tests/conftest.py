@@ -129,3 +129,19 @@ def small_run(tmp_path_factory, generated) -> Workspace:
     with use_workspace(ws):
         run_pipeline()
     return ws
+
+
+QUALITY_PEOPLE = 20000
+QUALITY_SEED = 5
+
+
+@pytest.fixture(scope="session")
+def quality_pipeline_run(tmp_path_factory, generated) -> Workspace:
+    """The quality-size delivery (20,000 people, seed 5) run once through the whole
+    pipeline, shared by every stage's slow quality tests (read-only)."""
+    from csenet_dagster.pipeline import run_pipeline
+
+    ws = clone_workspace(generated(QUALITY_PEOPLE, QUALITY_SEED), tmp_path_factory.mktemp("quality_run"))
+    with use_workspace(ws):
+        run_pipeline()
+    return ws

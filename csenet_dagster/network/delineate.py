@@ -17,7 +17,7 @@ The relevant subgraph (docs/network.md, "CSE network definition"):
    community it is most strongly linked to.
 4. A network needs at least ``min_network_offenders`` evidenced offenders (on
    a CSE crime or credible CSE intelligence) and ``min_network_victims``
-   identified victims.
+   victims linked directly to one of them.
 """
 
 from __future__ import annotations
@@ -52,11 +52,14 @@ def _leiden_membership(graph: ig.Graph, s: NetworkSettings) -> list[int]:
     return list(clustering.membership)
 
 
-def _is_network(members, offender: list[bool], victim: list[bool], s: NetworkSettings) -> bool:
-    return (
-        sum(offender[v] for v in members) >= s.min_network_offenders
-        and sum(victim[v] for v in members) >= s.min_network_victims
+def _is_network(graph: ig.Graph, members, offender: list[bool], victim: list[bool], s: NetworkSettings) -> bool:
+    """Enough evidenced offenders, and enough victims linked directly to one of them."""
+    inside = set(members)
+    linked_victims = sum(
+        1 for v in members
+        if victim[v] and any(offender[u] for u in graph.neighbors(v) if u in inside)
     )
+    return sum(offender[v] for v in members) >= s.min_network_offenders and linked_victims >= s.min_network_victims
 
 
 def _merge_short_communities(
@@ -68,7 +71,7 @@ def _merge_short_communities(
         members: dict[int, list[int]] = defaultdict(list)
         for v, c in enumerate(membership):
             members[c].append(v)
-        short = sorted(c for c, vs in members.items() if not _is_network(vs, offender, victim, s))
+        short = sorted(c for c, vs in members.items() if not _is_network(graph, vs, offender, victim, s))
         merged = False
         for community in short:
             link_weight: dict[int, float] = defaultdict(float)
@@ -154,7 +157,7 @@ def delineate(
         else:
             parts = [members]
         for part in parts:
-            if _is_network(part, is_offender, is_victim, s):
+            if _is_network(graph, part, is_offender, is_victim, s):
                 networks.append(Network(tuple(part), split and len(parts) > 1))
     return sorted(networks, key=lambda n: n.members[0])
 

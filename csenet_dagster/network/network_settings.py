@@ -86,7 +86,8 @@ class NetworkSettings:
     random_seed: int = 20261129
     # A CSE network needs at least this many offenders evidenced by a CSE crime
     # or credible CSE intelligence (found-with people count as members, not
-    # towards this rule) and at least this many identified victims.
+    # towards this rule) and at least this many victims linked directly to one
+    # of those offenders.
     min_network_offenders: int = 2
     min_network_victims: int = 1
     # Check: no network may hold more than this share of all nominals (a sign
