@@ -26,7 +26,8 @@ class WorkingDuckDBResource(DuckDBResource):
 
     With the in-process executor that is the whole run, so two runs on one
     warehouse (UI, sensor, CLI) wait for each other instead of failing on
-    DuckDB's single-writer lock or interleaving their steps.
+    DuckDB's single-writer lock or interleaving their steps. Like
+    ``db.connect`` it creates the stage schemas, so any stage may run first.
     """
 
     @contextmanager
@@ -34,6 +35,7 @@ class WorkingDuckDBResource(DuckDBResource):
         from csenet_dagster.ops.locking import working_db_lock
 
         with working_db_lock(work_db=self.database):
+            db.connect(self.database).close()
             with super().yield_for_execution(context) as resource:
                 yield resource
 

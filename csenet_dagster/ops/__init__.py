@@ -5,14 +5,18 @@ No schedule: deliveries arrive when the force's extract finishes, so the
 sensor (not a clock) starts runs; see docs/operations.md.
 """
 
+from csenet_dagster.ops.audit import record_failure, run_failure_audit
 from csenet_dagster.ops.freshness import apply_freshness
 from csenet_dagster.ops.locking import working_db_lock
 from csenet_dagster.ops.sensor import delivery_sensor
 
 ASSETS: list = []
 CHECKS: list = []
-SENSORS: list = [delivery_sensor]
+SENSORS: list = [delivery_sensor, run_failure_audit]
 JOBS: list = []
 SCHEDULES: list = []
 
-__all__ = ["ASSETS", "CHECKS", "JOBS", "SCHEDULES", "SENSORS", "apply_freshness", "working_db_lock"]
+__all__ = [
+    "ASSETS", "CHECKS", "JOBS", "SCHEDULES", "SENSORS",
+    "apply_freshness", "record_failure", "run_failure_audit", "working_db_lock",
+]

@@ -24,6 +24,9 @@ class OpsSettings:
     # How long a run waits for another run holding the working database before
     # giving up with a clear error (a full 1M-record refresh takes minutes).
     working_db_lock_timeout_seconds: float = 3600.0
+    # The run-failure auditor waits this long for a running refresh; after that
+    # its sensor tick fails and is retried, so the failure is still recorded.
+    audit_lock_timeout_seconds: float = 45.0
 
 
 def load() -> OpsSettings:

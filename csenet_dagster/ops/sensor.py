@@ -21,12 +21,11 @@ import dagster as dg
 
 from csenet_dagster import settings
 from csenet_dagster.ops.config import load
-from csenet_dagster.pipeline import REFRESH_JOB, refresh_run_config
+from csenet_dagster.pipeline import REFRESH_JOB, TRIGGER_TAG, refresh_run_config
 
 MANIFEST = "manifest.json"
 SENSOR_NAME = "csenet_delivery_sensor"
 DELIVERY_TAG = "csenet/delivery_id"
-TRIGGER_TAG = "csenet/trigger"  # same tag as pipeline.TRIGGER_TAG: what started a run
 
 
 @dataclass(frozen=True)
