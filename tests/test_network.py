@@ -255,3 +255,43 @@ def test_unresolved_person_ref_is_refused(empty_workspace):
         conn.execute("DELETE FROM er.nominal_record WHERE person_ref = 'P-X'")
     with pytest.raises(dg.Failure, match=r"custody.csv: 1 row\(s\) have a person_ref missing .* data row 2"):
         dg.materialize([*ASSETS], resources={"duckdb": duckdb_resource()})
+
+
+def two_groups_joined_by_one_link() -> tuple:
+    """Two dense CSE groups of 20 (8 offenders, 12 victims each) joined by a single
+    co-offending link between one offender of each: one component of 40."""
+    import igraph as ig
+
+    names = [f"N{i:08d}" for i in range(40)]
+    edges, weights = [], []
+    for group in (range(0, 20), range(20, 40)):
+        offenders, victims = list(group)[:8], list(group)[8:]
+        for i, a in enumerate(offenders):
+            for b in offenders[i + 1:]:
+                edges.append((a, b)); weights.append(1.0)
+            for v in victims[i % 4::4]:
+                edges.append((a, v)); weights.append(1.0)
+    edges.append((0, 20)); weights.append(1.0)
+    graph = ig.Graph(n=40, edges=edges)
+    graph.vs["name"] = names
+    graph.es["weight"] = weights
+    graph.es["strong_weight"] = weights
+    graph.es["shared_weight"] = [0.0] * len(weights)
+    role = {names[v]: ("OFFENDER" if v % 20 < 8 else "VICTIM") for v in range(40)}
+    evidenced = {n for n, r in role.items() if r == "OFFENDER"}
+    return graph, role, evidenced
+
+
+def test_large_component_is_split_by_seeded_leiden():
+    from csenet_dagster.network.delineate import delineate
+    from csenet_dagster.network.network_settings import NetworkSettings
+
+    graph, role, evidenced = two_groups_joined_by_one_link()
+    s = NetworkSettings()
+    networks = delineate(graph, role, evidenced, s)
+    assert [set(n.members) for n in networks] == [set(range(20)), set(range(20, 40))]
+    assert all(n.split_by_leiden for n in networks)
+    assert delineate(graph, role, evidenced, s) == networks
+    # below the size threshold the component stays whole
+    whole = delineate(graph, role, evidenced, NetworkSettings(leiden_min_component_size=40))
+    assert [set(n.members) for n in whole] == [set(range(40))]
