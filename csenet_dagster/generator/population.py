@@ -12,7 +12,7 @@ from csenet_dagster.generator.reference import Reference
 
 YEAR = 365.25
 POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-HOUSE_NUMBERS = 600  # per street
+HOUSE_NUMBERS = 80  # per street (480 streets per district)
 FEMALE_SURNAMES = frozenset({"Begum", "Khatun"})
 
 BACKGROUND = "BACKGROUND"

@@ -14,6 +14,7 @@ OFFENCE_CODES = Path(__file__).resolve().parent.parent / "reference" / "offence_
 
 # Name frequencies follow Zipf's law by rank, so common names collide often.
 ZIPF_EXPONENT = 0.75
+STREET_KINDS = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Grove", "Way")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -82,7 +83,7 @@ def load() -> Reference:
         districts=WeightedList.of(
             [(d["outward"], d["town"]) for d in districts], [float(d["weight"]) for d in districts]
         ),
-        streets=tuple(r["name"] for r in _rows(DATA_DIR / "streets.csv")),
+        streets=tuple(f"{r['stem']} {kind}" for kind in STREET_KINDS for r in _rows(DATA_DIR / "streets.csv")),
         words=tuple(r["word"] for r in _rows(DATA_DIR / "words.csv")),
         offence_titles={o["offence_code"]: o["offence_title"] for o in offences},
         cse_codes=frozenset(o["offence_code"] for o in offences if o["is_cse_offence"] == "Y"),

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from csenet_dagster.generator.params import GeneratorParams
 from csenet_dagster.generator.population import (
-    ASSOCIATE, BACKGROUND, CSE_OFFENDER, CSE_VICTIM, FEMALE_SURNAMES, OCG_MEMBER, YEAR, Address, Person,
-    Population,
+    ASSOCIATE, BACKGROUND, CSE_OFFENDER, CSE_VICTIM, FEMALE_SURNAMES, OCG_MEMBER, YEAR, Person, Population,
 )
 from csenet_dagster.generator.reference import Reference
 
