@@ -135,6 +135,10 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
                 link_corrections=len(link_corrections),
                 link_corrections_applied=int(applied or 0),
                 evidence_not_shareable=int(not_shareable or 0),
+                intel_rule=dg.MetadataValue.text(
+                    f"source_eval in {list(s.credible_intel_source_evals())} and intel_eval in "
+                    f"{list(s.credible_intel_evals())} (source 3 and D/E never link)"
+                ),
             )
         )
 

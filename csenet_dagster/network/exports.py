@@ -46,7 +46,7 @@ def write_exports(conn, exports_dir: Path, s: NetworkSettings) -> dict[str, int]
     )
     index = {name: i for i, name in enumerate(nodes_text["nominal_id"])}
     graph = ig.Graph(n=nodes_text.height, directed=False)
-    graph.vs["id"] = nodes_text["nominal_id"].to_list()
+    graph.vs["nominal_id"] = nodes_text["nominal_id"].to_list()
     graph.vs["label"] = nodes_text["nominal_id"].to_list()
     for column in nodes_text.columns:
         if column != "nominal_id":
