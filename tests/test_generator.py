@@ -367,3 +367,39 @@ def test_a_plain_scorer_resolves_the_duplicates(generated):
     assert true_pairs > 1000
     assert found / (found + wrong) >= 0.99
     assert found / true_pairs >= 0.95
+
+
+def test_an_earlier_snapshot_of_the_same_world(tmp_path, small, delivery):
+    """A delivery extracted six months earlier holds the same world's earlier events, same refs and values."""
+    earlier_id, earlier_at = "2026-05-29T0600", "2026-05-29T06:00:00Z"
+    generate(tmp_path, people=600, seed=11, delivery_id=earlier_id, extracted_at=earlier_at,
+             world_until="2026-11-29T06:00:00Z")
+    folder = tmp_path / "landing" / earlier_id
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["extracted_at"] == earlier_at
+    earlier = {name: read(folder / name) for name in FILES}
+    for name in FILES:
+        assert 0 < len(earlier[name]) <= len(delivery[name]), name
+    assert len(earlier["crime.csv"]) < len(delivery["crime.csv"])
+    cutoff = dt.date(2026, 5, 29)
+    assert max(parse_date(r["recorded_date"]) for r in earlier["crime.csv"]) < cutoff
+    assert max(parse_date(r["created_date"]) for r in earlier["intel_log.csv"]) < cutoff
+    # every earlier row is in the later delivery (a child found after the cutoff was still missing)
+    for name in FILES:
+        later = {tuple(sorted(r.items())) for r in delivery[name]}
+        for row in earlier[name]:
+            if name == "missing_person.csv" and not row["found_date"]:
+                continue
+            assert tuple(sorted(row.items())) in later, name
+    values = {row["person_ref"]: tuple(row[f] for f in PERSON_FIELDS) for _, row in person_rows(delivery)}
+    earlier_refs = {row["person_ref"] for _, row in person_rows(earlier)}
+    assert earlier_refs < set(values)
+    truth_refs = {r["person_ref"] for r in read(tmp_path / "truth" / earlier_id / "person_ref.csv")}
+    assert truth_refs == earlier_refs
+    for network in read(tmp_path / "truth" / earlier_id / "network.csv"):
+        assert dt.date.fromisoformat(network["last_active"]) < cutoff
+    with pytest.raises(ValueError, match="world_until"):
+        generate(tmp_path / "bad", people=600, seed=11, extracted_at="2026-12-01T06:00:00Z",
+                 world_until="2026-11-29T06:00:00Z")
+    with pytest.raises(ValueError, match="people"):
+        generate(tmp_path / "bad", people=10, seed=11)

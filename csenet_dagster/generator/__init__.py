@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-import shutil
 from pathlib import Path
 
 from csenet_dagster import settings
@@ -43,35 +42,49 @@ def generate(
     seed: int,
     delivery_id: str = "2026-11-29T0600",
     extracted_at: str = "2026-11-29T06:00:00Z",
+    world_until: str | None = None,
 ) -> Path:
-    """Write a synthetic delivery and its truth under ``out_dir``; returns the delivery folder."""
+    """Write a synthetic delivery and its truth under ``out_dir``; returns the delivery folder.
+
+    ``world_until`` (default ``extracted_at``) is when the synthetic world ends. A delivery
+    whose ``extracted_at`` is earlier is a snapshot of that same world: it holds the events
+    before ``extracted_at`` only, with the same refs and record values, so successive
+    deliveries of one (people, seed, world_until) behave like real successive extracts.
+    The truth of a snapshot goes to ``truth/<delivery_id>/`` (``truth/`` is the full world's).
+    """
     if people < MIN_PEOPLE:
         raise ValueError(f"people must be at least {MIN_PEOPLE} (got {people})")
     params = settings.load(GeneratorParams)
     ref = load_reference()
-    today = _as_of_day(extracted_at)
+    cutoff = _as_of_day(extracted_at)
+    world_end = _as_of_day(world_until) if world_until else cutoff
+    if cutoff > world_end:
+        raise ValueError(f"extracted_at {extracted_at} is after world_until {world_until}")
     out_dir = Path(out_dir)
     landing = out_dir / "landing" / delivery_id
-    truth = out_dir / "truth"
+    truth = out_dir / "truth" if cutoff == world_end else out_dir / "truth" / delivery_id
     if (landing / "manifest.json").exists():
         (landing / "manifest.json").unlink()  # the folder is incomplete until rewritten
     landing.mkdir(parents=True, exist_ok=True)
-    if truth.exists():
-        shutil.rmtree(truth)
-    truth.mkdir(parents=True)
+    truth.mkdir(parents=True, exist_ok=True)
+    for stale in truth.iterdir():
+        if stale.is_file():
+            stale.unlink()
 
-    world = World(random.Random(f"csenet:{seed}:world"), ref, params, today)
+    world = World(random.Random(f"csenet:{seed}:world"), ref, params, world_end)
     world.build(people)
     maker = RecordMaker(random.Random(f"csenet:{seed}:records"), ref, params, world)
     maker.build()
-    writer = DeliveryWriter(random.Random(f"csenet:{seed}:output"), world, maker, landing, truth)
+    writer = DeliveryWriter(random.Random(f"csenet:{seed}:output"), world, maker, landing, truth, cutoff)
     writer.write_delivery()
+    delivered = [maker.records[i] for i in writer.delivered]
     writer.write_truth({
         "people": people, "seed": seed, "delivery_id": delivery_id, "extracted_at": extracted_at,
+        "world_until": world_until or extracted_at,
         "params": dataclasses.asdict(params),
         "counts": {
-            "persons": len({r.pid for r in maker.records}),
-            "person_records": len(maker.records),
+            "persons": len({r.pid for r in delivered}),
+            "person_records": len(delivered),
             "networks": len(world.networks),
             "ocgs": len(world.ocgs),
             "records_dob_restored_for_resolvability": maker.restored,
