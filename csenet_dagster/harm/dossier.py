@@ -69,7 +69,7 @@ def _query(conn: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
 
 def _png(fig) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata=PNG_METADATA)
+    fig.savefig(buffer, format="png", dpi=100, metadata=PNG_METADATA)
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
@@ -83,7 +83,8 @@ def link_chart(members: list[dict], edges: list[dict], ocg_nominals: set[str], s
     random.seed(seed)  # python-igraph draws from Python's random module
     start = [[random.random(), random.random()] for _ in nodes]
     layout = graph.layout_fruchterman_reingold(seed=start, niter=500) if nodes else []
-    fig, ax = plt.subplots(figsize=(9, 7))
+    fig, ax = plt.subplots(figsize=(11, 7))
+    fig.subplots_adjust(left=0.02, right=0.74, top=0.98, bottom=0.02)  # room for the legend on the right
     for e in edges:
         (x1, y1), (x2, y2) = layout[index[e["nominal_id_a"]]], layout[index[e["nominal_id_b"]]]
         ax.plot([x1, x2], [y1, y2], color=LINK_COLOURS.get(e["link_type"], "#333333"),
@@ -118,7 +119,8 @@ def timeline_chart(events: list[dict]) -> str:
     kinds = ("crime", "missing", "link")
     colours = {"crime": "#c00000", "missing": "#17becf", "link": "#7f7f7f"}
     quarters = sorted({f"{e['event_date'].year}Q{(e['event_date'].month - 1) // 3 + 1}" for e in events})
-    fig, ax = plt.subplots(figsize=(9, 2.8))
+    fig, ax = plt.subplots(figsize=(10, 3))
+    fig.subplots_adjust(left=0.07, right=0.99, top=0.95, bottom=0.3)
     bottom = [0] * len(quarters)
     for kind in kinds:
         counts = [sum(1 for e in events if e["event_kind"] == kind
@@ -128,7 +130,7 @@ def timeline_chart(events: list[dict]) -> str:
     ax.set_xticks(range(len(quarters)))
     ax.set_xticklabels(quarters, rotation=90, fontsize=7)
     ax.set_ylabel("events")
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)  # a fixed place: "best" is slow
     return _png(fig)
 
 
