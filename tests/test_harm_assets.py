@@ -1,0 +1,72 @@
+"""The harm stage's Dagster assets and checks on the hand-made world database."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+import test_harm_world as world
+from csenet_dagster import db, harm
+from csenet_dagster.assets_common import duckdb_resource
+
+
+def materialize(selection=None):
+    return dg.materialize(
+        [*harm.ASSETS, *harm.CHECKS],
+        resources={"duckdb": duckdb_resource()},
+        raise_on_error=False,
+        selection=selection,
+    )
+
+
+def metadata_text(result) -> str:
+    texts = []
+    for event in result.get_asset_materialization_events():
+        texts += [str(v.value) for v in event.materialization.metadata.values()]
+    for evaluation in result.get_asset_check_evaluations():
+        texts += [str(v.value) for v in evaluation.metadata.values()] + [str(evaluation.description)]
+    return json.dumps(texts)
+
+
+def test_assets_materialise_checks_pass_and_metadata_carry_no_person_values(empty_workspace):
+    world.build(empty_workspace.work_db).close()
+    result = materialize()
+    assert result.success
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations and all(evaluations.values()), evaluations
+    assert (empty_workspace.warehouse / "exports" / "dossiers" / "CSE00001.html").exists()
+    text = metadata_text(result)
+    # names and dates of birth of the fixture people never reach Dagster metadata
+    assert "Surname" not in text and "Fore" not in text and "2010-01-01" not in text
+    assert "CSE00001" in text  # pseudonymous ids are fine
+
+
+def test_unweighted_code_blocks_everything_downstream(empty_workspace):
+    conn = world.build(empty_workspace.work_db)
+    conn.execute("UPDATE raw.crime SET offence_code = '999Z' WHERE crime_ref = 'C5'")
+    conn.close()
+    result = materialize()
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["every_offence_code_weighted"]
+    assert "999Z" in failed[0].description
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "harm/crime_harm" in materialised and "harm/nominal_harm" not in materialised
+    with db.connect(empty_workspace.work_db, read_only=True) as conn:
+        assert db.scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'harm' AND table_name = 'network_priority'") == 0
+
+
+def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_path, monkeypatch):
+    cchi = tmp_path / "cchi.csv"
+    rows = ["HO code,Offence,Harm index value"] + [f"{code},x,{days}" for code, days in world.WEIGHT.items()]
+    rows += ["5D,x,1", "19D,x,1", "72,x,1", "106,x,1", "86,x,1"]
+    cchi.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(json.dumps({"harm": {"weights_file": str(cchi)}}), encoding="utf-8")
+    monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
+    world.build(empty_workspace.work_db).close()
+    result = materialize()
+    assert result.success
+    with db.connect(empty_workspace.work_db, read_only=True) as conn:
+        assert db.scalar(conn, "SELECT count(*) FROM harm.offence_weight") == len(world.WEIGHT) + 5
+        assert db.scalar(conn, "SELECT min(basis) FROM harm.offence_weight") == "CCHI_OFFICIAL"
