@@ -14,6 +14,7 @@ from csenet_dagster.assets_common import duckdb_resource
 from csenet_dagster.network import ASSETS, CHECKS
 from csenet_dagster.network.corrections import CorrectionError, load_link_corrections
 from csenet_dagster.network.network_ids import assign_network_ids
+from conftest import Workspace, use_workspace
 from test_network_world import EXTRACTED_AT, build_world
 
 
@@ -30,11 +31,14 @@ def query(sql: str) -> list[tuple]:
         return conn.sql(sql).fetchall()
 
 
-@pytest.fixture
-def world_run(empty_workspace):
-    world = build_world()
-    result = run_network(world)
-    return world, result, empty_workspace
+@pytest.fixture(scope="module")
+def world_run(tmp_path_factory):
+    """The hand-made world run once through the network stage (read-only for tests)."""
+    ws = Workspace(tmp_path_factory.mktemp("network_world"))
+    with use_workspace(ws):
+        world = build_world()
+        result = run_network(world)
+        yield world, result, ws
 
 
 def pair(world, a: str, b: str) -> tuple[str, str]:
@@ -200,8 +204,8 @@ def test_bad_correction_rows_are_refused_by_row_and_rule(tmp_path, row, rule):
         load_link_corrections(path)
 
 
-def test_network_ids_inherit_from_published_run(world_run):
-    world, _, ws = world_run
+def test_network_ids_inherit_from_published_run(empty_workspace):
+    world, ws = build_world(), empty_workspace
     a = [world.labels[x] for x in ("O1", "O2", "O3", "V1", "V2")]
     b = [world.labels[x] for x in ("P1", "P2", "W1", "M1")]
     # the previous published file knew B as CSE00007 and A (partly) as CSE00003
