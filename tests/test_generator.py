@@ -403,3 +403,14 @@ def test_an_earlier_snapshot_of_the_same_world(tmp_path, small, delivery):
                  world_until="2026-11-29T06:00:00Z")
     with pytest.raises(ValueError, match="people"):
         generate(tmp_path / "bad", people=10, seed=11)
+
+
+def test_cse_crimes_are_the_planted_networks(delivery, truth):
+    with OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
+        cse_codes = {r["offence_code"] for r in csv.DictReader(handle) if r["is_cse_offence"] == "Y"}
+    planted = {r["crime_ref"] for r in truth["network_offence"]}
+    cse_crimes = {r["crime_ref"] for r in delivery["crime.csv"] if r["offence_code"] in cse_codes}
+    flagged = {r["crime_ref"] for r in delivery["crime.csv"] if r["cse_flag"] == "Y"}
+    assert cse_crimes | flagged <= planted
+    # the force's recording errors: CSE crimes without the marker, and under non-CSE codes
+    assert planted - flagged and planted - cse_crimes

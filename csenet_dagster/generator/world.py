@@ -22,8 +22,8 @@ BACKGROUND_OFFENCES = (
     ("9A", 8, 0.7, True), ("28E", 8, 0.2, True), ("45", 6, 0.1, True), ("48", 4, 0.2, True),
     ("58C", 6, 0.15, True), ("92D", 4, 1.0, False), ("92E", 6, 1.0, False), ("92A", 2, 1.0, False),
     ("34B", 3, 0.3, True), ("10D", 3, 1.0, False), ("5D", 1.5, 0.8, True), ("19C", 1, 0.6, True),
-    ("20A", 1.5, 0.5, True), ("86", 0.3, 1.0, False),
-)
+    ("20A", 1.5, 0.5, True),
+)  # no CSE codes: in the truth, CSE offending is the planted networks' alone
 # Offences a planted network's crimes are recorded as; 8N/105A are CSE crimes recorded under
 # a non-CSE code (the force's recording errors the pipeline must survive).
 NETWORK_OFFENCES = (
