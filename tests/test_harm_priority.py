@@ -99,6 +99,8 @@ def test_nominal_priority_is_a_ranked_permutation(scored):
     ranked = rows(conn, "SELECT nominal_id, priority_rank, network_id FROM harm.nominal_priority ORDER BY priority_rank")
     assert [r[1] for r in ranked] == list(range(1, len(ranked) + 1))
     assert ranked[0][0] == world.nid("O2") and ranked[0][2] == "CSE00001"
+    involved = dict(rows(conn, "SELECT nominal_id, is_cse_involved FROM harm.nominal_priority"))
+    assert involved[world.nid("O2")] and not involved[world.nid("B1")]  # B1: shoplifting only
     # a victim with no offending, no OCG and no missing link is not on the list
     assert world.nid("V2") not in {r[0] for r in ranked}
 

@@ -77,7 +77,7 @@ best_network AS (
     JOIN harm.network_priority AS np ON np.network_id = m.network_id
 ),
 ranked AS (
-    SELECT p.*, h.harm_score, h.n_crimes, h.last_offence_date, row_number() OVER (
+    SELECT p.*, h.harm_score, h.n_crimes, h.n_cse_crimes, h.last_offence_date, row_number() OVER (
         ORDER BY p.exact_score DESC, h.harm_score DESC, h.last_offence_date DESC NULLS LAST, p.nominal_id
     ) AS priority_rank
     FROM parts AS p
@@ -96,6 +96,8 @@ SELECT
     r.last_offence_date,
     b.network_id,
     b.member_role AS network_role,
+    -- CSE analysts filter on this: in a CSE network, or answerable for a CSE crime
+    (b.network_id IS NOT NULL OR r.n_cse_crimes > 0) AS is_cse_involved,
     r.priority_rank <= ${explain_top_nominals} AS is_explained
 FROM ranked AS r
 LEFT JOIN best_network AS b ON b.nominal_id = r.nominal_id AND b.pick = 1
