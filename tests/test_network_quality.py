@@ -26,12 +26,14 @@ def measure_network_quality(truth_dir: Path, work_db: Path) -> dict[str, float]:
         member = conn.sql("SELECT nominal_id, network_id FROM net.network_member").pl()
     finally:
         conn.close()
-    # a person is placed in the output network holding most of their records' nominals
+    # a person is placed in the output network holding most of their records'
+    # nominals (records in no network count only when none is in a network)
     placed = (
         person_ref.join(nominal_record, on="person_ref")
         .join(member, on="nominal_id", how="left")
         .group_by("person_id", "network_id").len()
-        .sort(["person_id", "len", "network_id"], descending=[False, True, False], nulls_last=True)
+        .with_columns(pl.col("network_id").is_null().alias("outside"))
+        .sort(["person_id", "outside", "len", "network_id"], descending=[False, False, True, False])
         .unique("person_id", keep="first", maintain_order=True)
     )
     network_of = dict(zip(placed["person_id"], placed["network_id"]))
