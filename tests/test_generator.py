@@ -414,3 +414,23 @@ def test_cse_crimes_are_the_planted_networks(delivery, truth):
     assert cse_crimes | flagged <= planted
     # the force's recording errors: CSE crimes without the marker, and under non-CSE codes
     assert planted - flagged and planted - cse_crimes
+
+
+def test_busy_shared_attributes_touch_networks(delivery, truth):
+    """A taxi firm's phone and a children's home address are shared by many, planted people included."""
+    person_of = {r["person_ref"]: r["person_id"] for r in truth["person_ref"]}
+    kind = {r["person_id"]: r["kind"] for r in truth["person"]}
+    by_phone: dict[str, set[str]] = {}
+    by_home: dict[str, set[str]] = {}
+    for _, row in person_rows(delivery):
+        if row["phone"]:
+            by_phone.setdefault(normalised_phone(row["phone"]), set()).add(person_of[row["person_ref"]])
+        if "CHILDREN" in row["address"].upper():
+            by_home.setdefault("home", set()).add(person_of[row["person_ref"]])
+    busy = [people for people in by_phone.values() if len(people) >= 5]
+    assert len(busy) == 1
+    assert Counter(kind[p] for p in busy[0])["CSE_OFFENDER"] == 1
+    home = Counter(kind[p] for p in by_home["home"])
+    assert home["CSE_VICTIM"] == 1 and home["BACKGROUND"] >= 2
+    # other phones are shared only within families, networks and OCGs
+    assert max(len(people) for people in by_phone.values() if people is not busy[0]) <= 3

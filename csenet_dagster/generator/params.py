@@ -32,8 +32,10 @@ class GeneratorParams:
     crimes_per_person: float = 0.30
     # Low-grade intel logs (source 3 or grade D/E) naming unrelated people, per person.
     noise_intel_per_person: float = 0.02
-    # Residents of the busy hostel address and drivers behind the taxi firm's phone.
+    # Residents of the busy hostel, children in the children's home (with one victim of NET0001)
+    # and drivers behind the taxi firm's phone (with one offender of NET0003).
     hostel_residents: int = 40
+    children_in_care: int = 12
     taxi_drivers: int = 25
 
     # --- record duplication ------------------------------------------------

@@ -51,6 +51,7 @@ class Person:
     network_id: str = ""
     ocg_ref: str = ""
     household: int = -1
+    always_gives_phone: bool = False  # taxi drivers give the firm's number whenever asked
 
     def age_at(self, day: int) -> float:
         return (day - self.dob) / YEAR

@@ -306,7 +306,8 @@ class RecordMaker:
         else:
             record.postcode = postcode_text(rng, home.postcode)
         number = person.phone_at(record.first_date)
-        record.phone = phone_text(rng, number) if number and rng.random() < phone_share else None
+        shown = rng.random() < phone_share or person.always_gives_phone
+        record.phone = phone_text(rng, number) if number and shown else None
         if person.pnc and person.pnc_since <= record.first_date and rng.random() < pnc_share:
             record.pnc_id = person.pnc
             if rng.random() < p.pnc_corrupt_rate:

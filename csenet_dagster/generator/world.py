@@ -74,6 +74,7 @@ class Network:
     associates: list[Person] = field(default_factory=list)
     event_dates: list[int] = field(default_factory=list)
     in_crime: set[int] = field(default_factory=set)  # pids named on the network's crimes
+    shared_phone: str = ""  # the number two of the offenders both give
 
 
 @dataclass
@@ -192,8 +193,16 @@ class World:
         self.everyone_appears()
 
     def busy_places(self) -> None:
-        """A hostel many people pass through and a taxi firm whose phone many drivers give."""
+        """A hostel many people pass through, a children's home and a taxi firm whose phone
+        many drivers give: busy shared attributes that are not evidence of a network."""
         rng = self.rng
+        self.childrens_home = dataclasses.replace(self.pop.new_address(), flat="", name="Oakfield Children's Home")
+        children = [p for p in self.background if 11 <= p.age_at(self.today) < 18]
+        self.in_care = set()
+        for child in rng.sample(children, min(self.params.children_in_care, len(children))):
+            since = self.today - rng.randint(30, int((child.age_at(self.today) - 10) * YEAR))
+            child.homes = sorted([*child.homes, (since, self.childrens_home)], key=lambda h: h[0])
+            self.in_care.add(child.pid)
         hostel = dataclasses.replace(self.pop.new_address(), flat="", name="Trinity House Hostel")
         adults = [p for p in self.background if p.age_at(self.today) >= 18]
         for person in rng.sample(adults, min(self.params.hostel_residents, len(adults))):
@@ -205,6 +214,7 @@ class World:
         for person in self.taxi_drivers:
             since = self.today - rng.randint(30, self.history_days - 30)
             person.phones = sorted([*person.phones, (since, self.taxi_phone)], key=lambda h: h[0])
+            person.always_gives_phone = True
 
     def background_offending(self) -> None:
         rng, params = self.rng, self.params
@@ -367,11 +377,18 @@ class World:
             net = Network(f"NET{k + 1:04d}", status, (first, last))
             self.make_network(net)
             self.networks.append(net)
+            if k == 0:
+                # a victim placed in the children's home: a busy shared address touches this network
+                victim = net.victims[-1]
+                since = max(victim.dob + int(11 * YEAR), first - rng.randint(0, 200))
+                victim.homes = sorted([*victim.homes, (since, self.childrens_home)], key=lambda h: h[0])
             if k == 2:
                 # one offender drives for the taxi firm: a busy shared phone touches this network
-                driver = net.offenders[-1]
-                driver.phones = sorted([*driver.phones, (first - rng.randint(0, 365), self.taxi_phone)],
-                                       key=lambda h: h[0])
+                driver = [o for o in net.offenders if net.shared_phone not in {n for _, n in o.phones}][-1]
+                since = first - rng.randint(0, 365)
+                # from then on he gives the firm's number only
+                driver.phones = [h for h in driver.phones if h[0] < since] + [(since, self.taxi_phone)]
+                driver.always_gives_phone = True
                 self.taxi_drivers.append(driver)
             if rng.random() < params.network_ocg_link_share or (k == 2 and self.ocgs):
                 self.link_network_to_ocg(net, rng.choice(self.ocgs))
@@ -408,7 +425,7 @@ class World:
         for off in offenders:
             off.network_id = net.network_id
         # shared phone: two offenders give the same number
-        shared_phone = pop.new_phone()
+        shared_phone = net.shared_phone = pop.new_phone()
         for off in rng.sample(offenders, 2):
             off.phones.append((first - rng.randint(0, 365), shared_phone))
             off.phones.sort(key=lambda h: h[0])
@@ -436,6 +453,7 @@ class World:
             for parent in family[:-1]:
                 parent.kind = ASSOCIATE
                 parent.network_id = net.network_id
+                net.associates.append(parent)
             victim.network_id = net.network_id
             victims.append((victim, v_first, v_last))
         net.offenders = offenders
@@ -558,7 +576,8 @@ class World:
         children = [p for p in self.background if 11 <= p.age_at(self.today) < 18]
         adults = [p for p in self.background if p.age_at(self.today) >= 18]
         for child in children:
-            if rng.random() < 0.05:
+            # children in care go missing far more often
+            if rng.random() < (0.6 if child.pid in self.in_care else 0.05):
                 for _ in range(1 + min(12, int(rng.expovariate(0.5)))):
                     first = max(child.dob + int(10 * YEAR), self.start)
                     reported = self.day_between(first, min(child.dob + int(17.9 * YEAR), self.today - 1))
