@@ -417,8 +417,9 @@ class World:
                 adult_ages=[rng.uniform(18, 45) + (self.today - first) / YEAR])[0])
         # partners and children of some offenders live with them: associates of the network
         for off in offenders[: rng.randint(1, 3)]:
-            partner = pop.add_person(ASSOCIATE, "F", off.group, pop.dob_for_age(pop.adult_age()),
-                                     off.surname if rng.random() < 0.6 else pop.surname(off.group, "F"),
+            sex = "F" if off.sex == "M" else "M"
+            partner = pop.add_person(ASSOCIATE, sex, off.group, pop.dob_for_age(pop.adult_age()),
+                                     off.surname if rng.random() < 0.6 else pop.surname(off.group, sex),
                                      pop.home_history(off.homes[-1][1]))
             partner.network_id = net.network_id
             net.associates.append(partner)
@@ -447,6 +448,7 @@ class World:
             victim = family[-1]
             victim.sex = sex
             victim.forename = pop.forename(vgroup, sex)
+            victim.middle = pop.forename(vgroup, sex, avoid=victim.forename) if victim.middle else ""
             if sex == "M" and victim.surname in FEMALE_SURNAMES:
                 victim.surname = pop.surname(vgroup, "M")
             victim.dob = dob
@@ -507,8 +509,10 @@ class World:
         # every offender is evidenced somewhere
         for off in offenders:
             if off.pid not in net.in_crime and off.pid not in in_intel:
-                self.add_intel(rng.randint(first, last), [(off, "SUBJECT"), (rng.choice(core), "ASSOCIATE")],
+                created = rng.randint(first, last)
+                self.add_intel(created, [(off, "SUBJECT"), (rng.choice(core), "ASSOCIATE")],
                                cse="Y", text=self.summary(CSE_INTEL))
+                net.event_dates.append(created)
         # offenders' ordinary offending, sometimes together
         for off in offenders:
             for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
