@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-import dagster as dg
-
+# Dagster (and every stage) is imported only by the commands that need it, so
+# `csenet --help` and `csenet summary` answer at once.
 from csenet_dagster import settings
 
 EXIT_OK = 0
@@ -79,6 +79,8 @@ class Progress:
         return step_key.replace("__", "/")
 
     def __call__(self, entry) -> None:
+        import dagster as dg
+
         event = entry.dagster_event
         if event is None:
             return
@@ -116,8 +118,10 @@ class Progress:
         print(line, file=self.out, flush=True)
 
 
-def _instance() -> dg.DagsterInstance:
+def _instance():
     """The persistent instance of DAGSTER_HOME when set (runs show in the UI), else ephemeral."""
+    import dagster as dg
+
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         return dg.DagsterInstance.ephemeral()
@@ -199,7 +203,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _not_run(result: dg.ExecuteInProcessResult, progress: Progress) -> list[str]:
+def _not_run(result, progress: Progress) -> list[str]:
     finished = set(progress.done) | {step.replace("/", "__") for step, _ in progress.failures}
     keys = sorted(result.job_def.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string())
     return [k.to_user_string() for k in keys if "__".join(k.path) not in finished]

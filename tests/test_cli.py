@@ -1,0 +1,138 @@
+"""The `csenet` command in a subprocess, as an operator would run it: exit codes, messages, no person data."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import SMALL_PEOPLE, SMALL_SEED
+
+CSENET = str(Path(sys.executable).parent / "csenet")
+PERSON_FILES = ("crime_person.csv", "custody.csv", "intel_person.csv", "missing_person.csv", "vehicle.csv", "ocg_member.csv")
+
+
+def run_cli(*args: str, root: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSENET_") and k != "DAGSTER_HOME"}
+    env.update(
+        CSENET_LANDING_DIR=str(root / "landing"),
+        CSENET_WAREHOUSE_DIR=str(root / "warehouse"),
+        CSENET_CORRECTIONS_DIR=str(root / "corrections"),
+    )
+    return subprocess.run([CSENET, *args], env=env, cwd=root, capture_output=True, text=True, timeout=timeout)
+
+
+def person_values(landing: Path) -> set[str]:
+    """Names, dates of birth, postcodes and phones of the delivery (none may reach the terminal)."""
+    values: set[str] = set()
+    for delivery in landing.iterdir():
+        for name in PERSON_FILES:
+            with (delivery / name).open(encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    for column in ("surname", "forenames", "dob", "postcode", "phone", "pnc_id"):
+                        value = (row.get(column) or "").strip()
+                        if len(value) >= 5:
+                            values.add(value)
+    return values
+
+
+def leaked(output: str, values: set[str]) -> list[str]:
+    tokens = set(re.findall(r"[\w/+-]+", output))
+    return sorted(v for v in values if v in tokens or (" " in v and v in output))
+
+
+def test_help_and_usage_errors(tmp_path):
+    assert run_cli("--help", root=tmp_path).returncode == 0
+    no_command = run_cli(root=tmp_path)
+    assert no_command.returncode == 2
+    assert "generate" in no_command.stderr and "run" in no_command.stderr
+
+
+def test_generate_writes_a_delivery_and_truth_outside_it(tmp_path):
+    result = run_cli("generate", "--out", str(tmp_path), "--people", "120", "--seed", "5",
+                     "--delivery-id", "2026-12-01T0600", root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    delivery = tmp_path / "landing" / "2026-12-01T0600"
+    assert (delivery / "manifest.json").is_file()
+    assert sorted(p.name for p in delivery.glob("*.csv")) == sorted(
+        ["crime.csv", "intel_log.csv", *PERSON_FILES])
+    assert (tmp_path / "truth" / "person.csv").is_file()
+    assert not list(delivery.rglob("truth*"))
+    assert "2026-12-01T0600" in result.stdout
+
+
+def test_generate_rejects_a_too_small_world(tmp_path):
+    result = run_cli("generate", "--out", str(tmp_path), "--people", "3", root=tmp_path)
+    assert result.returncode == 2
+    assert "people" in result.stderr
+    assert not (tmp_path / "landing").exists() or not any((tmp_path / "landing").iterdir())
+
+
+def test_run_without_a_delivery_says_what_to_do(tmp_path):
+    result = run_cli("run", root=tmp_path)
+    assert result.returncode == 1
+    assert "no complete delivery" in result.stderr
+    assert "csenet generate" in result.stderr
+
+
+def test_run_on_a_tampered_delivery_fails_naming_file_and_step(tmp_path, generated):
+    shutil.copytree(generated() / "landing", tmp_path / "landing")
+    [delivery] = list((tmp_path / "landing").iterdir())
+    lines = (delivery / "crime.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (delivery / "crime.csv").write_text("".join(lines[:-1]), encoding="utf-8")  # one row lost in transfer
+    result = run_cli("run", root=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAILED" in result.stderr
+    assert "failed step raw/delivery" in result.stderr
+    assert "crime.csv" in result.stderr
+    assert "analyst.duckdb was not replaced" in result.stderr
+    assert not (tmp_path / "warehouse" / "analyst.duckdb").exists()
+    assert leaked(result.stdout + result.stderr, person_values(tmp_path / "landing")) == []
+
+
+def _all_stages_landed() -> bool:
+    from csenet_dagster import harm, ingest, network, resolve
+
+    return all(stage.ASSETS for stage in (ingest, resolve, network, harm))
+
+
+@pytest.mark.skipif(not _all_stages_landed(), reason="a stage has no assets yet: nothing to publish")
+def test_run_publishes_and_summarises_a_small_delivery(tmp_path, generated):
+    shutil.copytree(generated(SMALL_PEOPLE, SMALL_SEED) / "landing", tmp_path / "landing")
+    result = run_cli("run", root=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    # One progress line per stage's assets, in the order they finish.
+    for stage, asset in [("ingest", "raw/delivery"), ("resolve", "er/nominal"), ("network", "net/network"),
+                         ("harm", "harm/network_priority"), ("publish", "publish/analyst_db")]:
+        assert re.search(rf"^\s+{stage}\s+{re.escape(asset)}\s+\d+\.\ds", result.stdout, re.M), asset
+    analyst_db = tmp_path / "warehouse" / "analyst.duckdb"
+    assert f"Analyst database: {analyst_db}" in result.stdout
+    assert "Quarantined rows:" in result.stdout
+    conn = duckdb.connect(str(analyst_db), read_only=True)
+    try:
+        [(delivery_id, trigger)] = conn.sql("SELECT delivery_id, trigger FROM run").fetchall()
+        n_nominals = conn.sql("SELECT count(*) FROM nominal").fetchall()[0][0]
+    finally:
+        conn.close()
+    assert trigger == "cli"
+    assert f"Delivery {delivery_id}" in result.stdout
+    assert re.search(rf"^\s+nominal\s+{n_nominals:,}$", result.stdout, re.M)
+    assert leaked(output, person_values(tmp_path / "landing")) == []
+
+    summary = run_cli("summary", root=tmp_path)
+    assert summary.returncode == 0
+    assert f"Delivery {delivery_id}" in summary.stdout
+
+
+def test_summary_without_a_published_file(tmp_path):
+    result = run_cli("summary", root=tmp_path)
+    assert result.returncode == 1
+    assert "csenet run" in result.stdout

@@ -1,0 +1,90 @@
+"""The Dagster code location loads, follows the project's conventions and guards what analysts see."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from csenet_dagster import db, settings
+from csenet_dagster.definitions import build_definitions, defs
+from csenet_dagster.pipeline import REFRESH_JOB
+from csenet_dagster.publish import ANALYST_DB_KEY, PUB_TABLES
+
+# Table names the force's output contract (shared/contract/outputs.md) promises.
+CONTRACT_TABLES = {"nominal_record", "nominal", "edge", "network", "network_member", "soc_link"}
+STAGE_GROUPS = {"ingest", "resolve", "network", "harm", "publish"}
+
+
+STUB = "dagster/auto_created_stub_asset"
+
+
+def all_asset_keys(definitions: dg.Definitions) -> set[dg.AssetKey]:
+    """Keys of the assets the project defines (not stubs Dagster adds for undefined deps)."""
+    return {spec.key for spec in definitions.resolve_all_asset_specs() if not spec.metadata.get(STUB)}
+
+
+def test_definitions_validate_as_loadable():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_dg_check_defs_loads_the_project_like_the_ui():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSENET_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dg"), "check", "defs"],
+        cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All definitions loaded successfully" in result.stdout + result.stderr
+
+
+def test_refresh_job_materialises_every_asset():
+    job = defs.resolve_job_def(REFRESH_JOB)
+    assert job.asset_layer.executable_asset_keys == all_asset_keys(defs)
+    assert ANALYST_DB_KEY in job.asset_layer.executable_asset_keys
+
+
+def test_asset_keys_and_groups_follow_the_conventions():
+    specs = [spec for spec in defs.resolve_all_asset_specs() if not spec.metadata.get(STUB)]
+    assert specs
+    for spec in specs:
+        schema = spec.key.path[0]
+        assert len(spec.key.path) == 2, spec.key
+        # Keys read like the working database (schema/table); publish/analyst_db is the file.
+        assert schema in db.SCHEMAS or spec.key == ANALYST_DB_KEY, spec.key
+        # No schema (or asset prefix) named "analyst": it would clash with the catalog of analyst.duckdb.
+        assert schema != "analyst"
+        assert spec.group_name in STAGE_GROUPS, (spec.key, spec.group_name)
+
+
+def test_every_contract_table_is_a_published_asset_guarded_by_blocking_checks():
+    assert CONTRACT_TABLES <= {spec.name for spec in PUB_TABLES}
+    keys = all_asset_keys(defs)
+    checks = {check.key: check for check in defs.resolve_all_asset_check_specs()} if hasattr(
+        defs, "resolve_all_asset_check_specs") else None
+    analyst_db = defs.resolve_assets_def(ANALYST_DB_KEY)
+    upstream = set(analyst_db.asset_deps[ANALYST_DB_KEY])
+    for spec in PUB_TABLES:
+        assert spec.asset_key in keys
+        assert spec.asset_key in upstream, f"publish/analyst_db does not wait for {spec.table}"
+        pub_asset = defs.resolve_assets_def(spec.asset_key)
+        specs = list(pub_asset.check_specs)
+        assert {c.name for c in specs} >= {"contract_columns"}
+        assert all(c.blocking for c in specs), spec.table
+    assert checks is None or all(c.asset_key in keys for c in checks.values())
+
+
+def test_definitions_follow_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSENET_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    rebuilt = build_definitions()
+    resource = rebuilt.resources["duckdb"]
+    assert Path(resource.database) == tmp_path / "wh" / "work.duckdb"
+
+
+@pytest.mark.parametrize("path", ["workspace.yaml", "dagster_home/dagster.yaml"])
+def test_deployment_files_exist(path):
+    assert (settings.REPO_ROOT / path).is_file()
