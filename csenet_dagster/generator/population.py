@@ -201,8 +201,10 @@ class Population:
             person_homes = homes if i == 0 else self.home_history(address)
             members.append(self.add_person(kind, sex, group, self.dob_for_age(age), own_surname, person_homes))
         parent_names = {m.forename for m in members}
+        head_age = members[0].age_at(self.today) if members else 40.0
         for i in range(children):
-            age = child_ages[i] if child_ages else rng.uniform(0, 17.9)
+            # born when the head was 16-45: older heads live with grown-up children
+            age = child_ages[i] if child_ages else rng.uniform(max(0.0, head_age - 45), max(0.5, head_age - 16))
             sex = "M" if rng.random() < 0.5 else "F"
             name = self.forename(group, sex)
             child_surname = self.surname(group, sex) if surname in FEMALE_SURNAMES and sex == "M" else surname
