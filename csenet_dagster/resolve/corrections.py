@@ -1,0 +1,108 @@
+"""Analysts' identity decisions: ``$CSENET_CORRECTIONS_DIR/identity.csv``.
+
+Format (UTF-8 CSV, header row, RFC 4180 quoting)::
+
+    decision,person_ref_a,person_ref_b,analyst,decided_at,reason
+    NOT_SAME,CUS000123,INT004567,A Analyst,2026-11-20,different fathers named on custody
+
+``decision`` is SAME (must be one nominal) or NOT_SAME (must be two). A bad row
+stops the run with an error naming the file, the row and the rule; the row's
+values are never echoed (they may identify people).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from csenet_dagster import settings
+
+FILE_NAME = "identity.csv"
+COLUMNS = ("decision", "person_ref_a", "person_ref_b", "analyst", "decided_at", "reason")
+DECISIONS = ("SAME", "NOT_SAME")
+
+
+class CorrectionsError(ValueError):
+    """The corrections file breaks a rule (message names file, row and rule)."""
+
+
+@dataclass(frozen=True)
+class IdentityCorrection:
+    row_no: int  # 1-based data row (header not counted)
+    decision: str
+    person_ref_a: str
+    person_ref_b: str
+    analyst: str
+    decided_at: dt.datetime
+    reason: str
+
+
+def corrections_file() -> Path:
+    return settings.paths().corrections_dir / FILE_NAME
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    text = text.strip()
+    for parse in (dt.datetime.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y")):
+        try:
+            value = parse(text.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+    return None
+
+
+def load(path: Path | None = None) -> list[IdentityCorrection]:
+    """Validated decisions in file order; a missing file means no corrections."""
+    path = path or corrections_file()
+    if not path.exists():
+        return []
+    where = f"{path.name}"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return []
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in COLUMNS if c not in names]
+        if missing:
+            raise CorrectionsError(f"{where}: header lacks column(s) {', '.join(missing)}")
+        index = {c: names.index(c) for c in COLUMNS}
+        out: list[IdentityCorrection] = []
+        for row_no, row in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in row):
+                continue  # blank line
+            if len(row) != len(names):
+                raise CorrectionsError(
+                    f"{where} row {row_no}: has {len(row)} fields, header has {len(names)}"
+                )
+            value = {c: row[i].strip() for c, i in index.items()}
+            decision = value["decision"].upper()
+            if decision not in DECISIONS:
+                raise CorrectionsError(f"{where} row {row_no}: decision must be SAME or NOT_SAME")
+            for col in ("person_ref_a", "person_ref_b", "analyst"):
+                if not value[col]:
+                    raise CorrectionsError(f"{where} row {row_no}: {col} is empty")
+            if value["person_ref_a"] == value["person_ref_b"]:
+                raise CorrectionsError(f"{where} row {row_no}: person_ref_a equals person_ref_b")
+            decided_at = _parse_time(value["decided_at"])
+            if decided_at is None:
+                raise CorrectionsError(
+                    f"{where} row {row_no}: decided_at is not a date (YYYY-MM-DD[ HH:MM:SS] or DD/MM/YYYY)"
+                )
+            out.append(
+                IdentityCorrection(
+                    row_no=row_no,
+                    decision=decision,
+                    person_ref_a=value["person_ref_a"],
+                    person_ref_b=value["person_ref_b"],
+                    analyst=value["analyst"],
+                    decided_at=decided_at,
+                    reason=value["reason"],
+                )
+            )
+    return out

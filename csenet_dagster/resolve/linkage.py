@@ -1,0 +1,286 @@
+"""Probabilistic record linkage of standardised person records with Splink 5.
+
+Fellegi-Sunter model on the DuckDB backend, in a private in-memory DuckDB so
+Splink's scratch tables never touch the working database. Parameters are
+estimated without labels: u from random record pairs (fixed seed), m by EM.
+Training runs single-threaded because EM sums floating-point numbers, and a
+multi-threaded sum is not bit-for-bit repeatable; scoring is row-wise and
+uses every core.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from csenet_dagster import db
+from csenet_dagster.resolve.config import ResolveSettings
+
+# Columns of er.person_std the model reads (and nothing else: no raw text).
+MODEL_COLUMNS = (
+    "person_ref",
+    "surname_std",
+    "surname_first",
+    "surname_last",
+    "surname_sdx",
+    "forename1",
+    "forename2",
+    "forename_canonical",
+    "forename_initial",
+    "forename_is_initial",
+    "forename_sdx",
+    "full_name",
+    "dob_std",
+    "sex_std",
+    "postcode_std",
+    "postcode_outward",
+    "phone_std",
+    "pnc_std",
+)
+
+
+def _null(col: str) -> dict:
+    return {"sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "label_for_charts": "null", "is_null_level": True}
+
+
+def _level(sql: str, label: str, tf: str | None = None) -> dict:
+    level = {"sql_condition": sql, "label_for_charts": label}
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+ELSE = {"sql_condition": "ELSE", "label_for_charts": "else"}
+
+# Forename and surname given the other way round (either record swapped).
+SWAPPED = (
+    "(surname_std_l = forename1_r AND forename1_l = surname_first_r)"
+    " OR (surname_first_l = forename1_r AND forename1_l = surname_std_r)"
+    " OR (surname_std_r = forename1_l AND forename1_r = surname_first_l)"
+    " OR (surname_first_r = forename1_l AND forename1_r = surname_std_l)"
+)
+
+
+def comparisons() -> list[dict]:
+    """Comparison levels, most specific first, per evidence field."""
+    from splink import comparison_library as cl
+
+    surname = cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            _null("surname_std"),
+            _level("surname_std_l = surname_std_r", "exact", tf="surname_std"),
+            _level(SWAPPED, "swapped with forename"),
+            _level(
+                "surname_first_l = surname_first_r OR surname_last_l = surname_last_r"
+                " OR surname_first_l = surname_last_r OR surname_last_l = surname_first_r",
+                "shares a part (double-barrelled)",
+            ),
+            _level(
+                "damerau_levenshtein(surname_std_l, surname_std_r) <= 1"
+                " OR jaro_winkler_similarity(surname_std_l, surname_std_r) >= 0.92",
+                "one typo / very similar",
+            ),
+            _level(
+                "jaro_winkler_similarity(surname_std_l, surname_std_r) >= 0.85"
+                " OR surname_sdx_l = surname_sdx_r",
+                "similar or sounds alike",
+            ),
+            ELSE,
+        ],
+    )
+    forename = cl.CustomComparison(
+        output_column_name="forename",
+        comparison_levels=[
+            _null("forename1"),
+            _level("forename1_l = forename1_r", "exact", tf="forename1"),
+            _level(SWAPPED, "swapped with surname"),
+            _level("forename_canonical_l = forename_canonical_r", "nickname / variant", tf="forename_canonical"),
+            _level(
+                "forename1_l = forename2_r OR forename2_l = forename1_r",
+                "first name is the other's middle name",
+            ),
+            _level(
+                "damerau_levenshtein(forename1_l, forename1_r) <= 1"
+                " OR jaro_winkler_similarity(forename1_l, forename1_r) >= 0.9",
+                "one typo / very similar",
+            ),
+            _level(
+                "(forename_is_initial_l OR forename_is_initial_r) AND forename_initial_l = forename_initial_r",
+                "initial agrees",
+            ),
+            _level("forename_sdx_l = forename_sdx_r", "sounds alike"),
+            ELSE,
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            _null("dob_std"),
+            _level("dob_std_l = dob_std_r", "exact"),
+            _level(
+                "damerau_levenshtein(CAST(dob_std_l AS VARCHAR), CAST(dob_std_r AS VARCHAR)) <= 1"
+                " OR (year(dob_std_l) = year(dob_std_r) AND month(dob_std_l) = day(dob_std_r)"
+                " AND day(dob_std_l) = month(dob_std_r))",
+                "one digit wrong or transposed, or day/month swapped",
+            ),
+            _level("abs(date_diff('day', dob_std_l, dob_std_r)) <= 366", "within a year"),
+            ELSE,
+        ],
+    )
+    postcode = cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            _null("postcode_std"),
+            _level("postcode_std_l = postcode_std_r", "exact", tf="postcode_std"),
+            _level("postcode_outward_l = postcode_outward_r", "same outward code"),
+            ELSE,
+        ],
+    )
+    phone = cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[_null("phone_std"), _level("phone_std_l = phone_std_r", "exact", tf="phone_std"), ELSE],
+    )
+    pnc = cl.CustomComparison(
+        output_column_name="pnc",
+        comparison_levels=[_null("pnc_std"), _level("pnc_std_l = pnc_std_r", "same valid PNC id"), ELSE],
+    )
+    sex = cl.CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[_null("sex_std"), _level("sex_std_l = sex_std_r", "exact"), ELSE],
+    )
+    return [surname, forename, dob, postcode, phone, pnc, sex]
+
+
+def prediction_blocking_rules() -> list:
+    """Equi-join blocks: each pair of records sharing one of these keys is scored.
+
+    Every rule needs two fields to agree (or one near-unique field), so the
+    number of pairs grows about linearly with the number of records.
+    """
+    from splink import block_on
+
+    return [
+        block_on("surname_std", "dob_std"),
+        block_on("forename_canonical", "dob_std"),
+        block_on("forename_canonical", "surname_std"),
+        block_on("surname_sdx", "forename_sdx", "substr(CAST(dob_std AS VARCHAR), 1, 4)"),
+        block_on("dob_std", "postcode_outward"),
+        block_on("postcode_std", "forename_initial"),
+        block_on("pnc_std"),
+        block_on("phone_std"),
+        "l.surname_std = r.forename1 AND l.forename1 = r.surname_first",
+        "l.forename1 = r.surname_std AND l.surname_first = r.forename1",
+    ]
+
+
+def deterministic_rules() -> list:
+    """Near-certain matches, used only to estimate the prior match rate."""
+    from splink import block_on
+
+    return [
+        block_on("forename1", "surname_std", "dob_std"),
+        block_on("pnc_std"),
+    ]
+
+
+def training_blocking_rules() -> list:
+    """EM passes: each fixes some fields so the others' m values can be learnt."""
+    from splink import block_on
+
+    return [
+        block_on("dob_std"),
+        block_on("forename_canonical", "surname_std"),
+        block_on("postcode_std"),
+    ]
+
+
+@dataclass(frozen=True)
+class LinkageResult:
+    pairs: pa.Table  # person_ref_l, person_ref_r, match_weight, match_probability
+    n_records: int
+    n_pairs_scored: int
+    model_json: str
+
+
+def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
+    """Score candidate pairs of ``records`` (columns MODEL_COLUMNS, sorted by person_ref)."""
+    from splink import DuckDBAPI, Linker, SettingsCreator
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    splink_conn = duckdb.connect(":memory:", config=dict(db.CONNECTION_CONFIG))
+    try:
+        splink_conn.execute("SET threads TO 1")
+        splink_conn.register("person_std_arrow", records)
+        splink_conn.execute(
+            "CREATE TABLE person_std AS SELECT * FROM person_std_arrow ORDER BY person_ref"
+        )
+        splink_conn.unregister("person_std_arrow")
+        n_records = records.num_rows
+        if n_records < 2:
+            return LinkageResult(_empty_pairs(), n_records, 0, "")
+
+        api = DuckDBAPI(connection=splink_conn)
+        model = SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="person_ref",
+            comparisons=comparisons(),
+            blocking_rules_to_generate_predictions=prediction_blocking_rules(),
+            retain_matching_columns=False,
+            retain_intermediate_calculation_columns=False,
+            max_iterations=25,
+            em_convergence=0.0001,
+            linker_uid="csenet_er",
+        )
+        source = api.register("person_std")
+        linker = Linker(source, model, log_level=None)
+        import os
+        if os.environ.get("CSENET_ER_DEBUG"): logging.getLogger("splink").setLevel(logging.INFO)
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic_rules(), recall=cfg.deterministic_rule_recall
+        )
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=cfg.u_sample_pairs, seed=cfg.random_seed
+        )
+        for rule in training_blocking_rules():
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=cfg.em_max_pairs
+            )
+        splink_conn.execute(f"SET threads TO {_cores()}")
+        scored = linker.inference.predict(
+            threshold_match_probability=cfg.keep_pairs_above, warning_mode="never"
+        )
+        n_scored = db.scalar(splink_conn, "SELECT count(*) FROM " + scored.physical_name)
+        pairs = splink_conn.sql(
+            f"""SELECT person_ref_l, person_ref_r,
+                       round(match_weight, 6) AS match_weight,
+                       round(match_probability, 9) AS match_probability
+                FROM {scored.physical_name}
+                ORDER BY person_ref_l, person_ref_r"""
+        ).to_arrow_table()
+        model_json = json.dumps(linker.misc.save_model_to_json(), sort_keys=True)
+        return LinkageResult(pairs, n_records, int(n_scored), model_json)
+    finally:
+        splink_conn.close()
+
+
+def _cores() -> int:
+    import os
+
+    return max(1, os.cpu_count() or 1)
+
+
+def _empty_pairs() -> pa.Table:
+    return pa.table(
+        {
+            "person_ref_l": pa.array([], pa.string()),
+            "person_ref_r": pa.array([], pa.string()),
+            "match_weight": pa.array([], pa.float64()),
+            "match_probability": pa.array([], pa.float64()),
+        }
+    )

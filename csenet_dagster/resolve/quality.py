@@ -1,0 +1,49 @@
+"""Measured linkage quality against a generator's truth (tests, benchmark, docs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from csenet_dagster import db
+
+
+@dataclass(frozen=True)
+class PairwiseScore:
+    name_group: str
+    true_positive: int
+    false_positive: int
+    false_negative: int
+
+    @property
+    def precision(self) -> float:
+        predicted = self.true_positive + self.false_positive
+        return self.true_positive / predicted if predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        actual = self.true_positive + self.false_negative
+        return self.true_positive / actual if actual else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def pairwise_scores(
+    conn: duckdb.DuckDBPyConnection, truth_person_ref_csv: Path, top_n: int = 20
+) -> dict[str, PairwiseScore]:
+    """Scores of er.nominal_record by name group ('all', 'common_name', 'other_name')."""
+    truth = conn.sql(
+        f"SELECT person_ref, person_id FROM read_csv({db.literal(str(truth_person_ref_csv))}, all_varchar = true)"
+    ).to_arrow_table()
+    conn.register("truth_person_ref", truth)
+    try:
+        sql = db.render_sql("2_resolve/quality_pairwise.sql", {"top_n": top_n})
+        rows = conn.sql(sql).fetchall()
+    finally:
+        conn.unregister("truth_person_ref")
+    return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}

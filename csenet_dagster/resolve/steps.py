@@ -1,0 +1,211 @@
+"""The resolve stage as plain functions on a DuckDB connection.
+
+Assets (``assets.py``) are thin wrappers around these, so tests and the
+benchmark can run the stage without Dagster. Each step writes er.* tables and
+returns counts only (never person values).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from csenet_dagster import db, settings
+from csenet_dagster.resolve import clustering, corrections, linkage, stable_ids
+from csenet_dagster.resolve.config import ResolveSettings
+
+SQL = "2_resolve"
+
+
+def build_person_record(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    db.run_sql(conn, f"{SQL}/01_person_mention.sql")
+    db.run_sql(conn, f"{SQL}/02_person_record.sql")
+    by_system = conn.sql(
+        "SELECT system, count(*) FROM er.person_record GROUP BY system ORDER BY system"
+    ).fetchall()
+    return {
+        "person_records": db.row_count(conn, "er.person_record"),
+        "person_mentions": db.row_count(conn, "er.person_mention"),
+        **{f"records_{system.lower()}": int(n) for system, n in by_system},
+    }
+
+
+def standardise(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    db.run_sql(conn, f"{SQL}/00_name_variant.sql")
+    db.run_sql(conn, f"{SQL}/03_person_std.sql", extracted_at=db.extracted_at(conn))
+    row = conn.sql(
+        """SELECT count(*),
+                  count(dob_std), count(*) FILTER (WHERE dob_placeholder),
+                  count(postcode_std), count(phone_std),
+                  count(*) FILTER (WHERE pnc_status = 'VALID'),
+                  count(*) FILTER (WHERE pnc_status IN ('BAD_CHECK', 'MALFORMED')),
+                  count(*) FILTER (WHERE forename_is_initial),
+                  count(*) FILTER (WHERE surname_std IS NULL OR forename1 IS NULL)
+           FROM er.person_std"""
+    ).fetchall()[0]
+    keys = (
+        "records", "with_dob", "placeholder_dob", "with_postcode", "with_phone",
+        "valid_pnc", "untrusted_pnc", "forename_initial_only", "missing_name_part",
+    )
+    return dict(zip(keys, (int(v) for v in row)))
+
+
+def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[str, Any]:
+    columns = ", ".join(linkage.MODEL_COLUMNS)
+    records = conn.sql(f"SELECT {columns} FROM er.person_std ORDER BY person_ref").to_arrow_table()
+    result = linkage.link(records, cfg)
+    conn.register("match_pair_scored", result.pairs)
+    try:
+        db.run_sql(conn, f"{SQL}/04_match_pair.sql")
+    finally:
+        conn.unregister("match_pair_scored")
+    above = db.scalar(
+        conn, f"SELECT count(*) FROM er.match_pair WHERE match_probability >= {cfg.match_threshold!r}"
+    )
+    return {
+        "records": result.n_records,
+        "pairs_kept": result.pairs.num_rows,
+        "pairs_at_or_above_threshold": int(above),
+        "model_json": result.model_json,
+    }
+
+
+def load_previous_crosswalk(conn: duckdb.DuckDBPyConnection, analyst_db: Path | None = None) -> int:
+    """Copy the last published nominal_record into er.previous_nominal_record."""
+    analyst_db = analyst_db or settings.paths().analyst_db
+    if not analyst_db.exists():
+        db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
+        return 0
+    conn.execute(f"ATTACH {db.literal(str(analyst_db))} AS previous_run (READ_ONLY)")
+    try:
+        has_table = db.scalar(
+            conn,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous_run'"
+            " AND schema_name = 'main' AND table_name = 'nominal_record'",
+        )
+        if has_table:
+            db.run_sql(conn, f"{SQL}/05_previous_nominal_record.sql")
+        else:
+            db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
+    finally:
+        conn.execute("DETACH previous_run")
+    return db.row_count(conn, "er.previous_nominal_record")
+
+
+def _active_corrections(loaded: list[corrections.IdentityCorrection]) -> tuple[list[clustering.Correction], dict[int, str]]:
+    """The latest decision per pair of refs wins; earlier ones are 'superseded'."""
+    latest: dict[tuple[str, str], corrections.IdentityCorrection] = {}
+    status: dict[int, str] = {}
+    for c in sorted(loaded, key=lambda c: (c.decided_at, c.row_no)):
+        pair = tuple(sorted((c.person_ref_a, c.person_ref_b)))
+        if pair in latest:
+            status[latest[pair].row_no] = "superseded"
+        latest[pair] = c
+    active = [
+        clustering.Correction(c.row_no, c.decision, c.person_ref_a, c.person_ref_b)
+        for c in sorted(latest.values(), key=lambda c: (c.decided_at, c.row_no))
+    ]
+    return active, status
+
+
+def build_nominal_record(
+    conn: duckdb.DuckDBPyConnection,
+    cfg: ResolveSettings,
+    corrections_path: Path | None = None,
+    analyst_db: Path | None = None,
+) -> dict[str, Any]:
+    """Cluster records into nominals, give them stable ids, record the corrections applied."""
+    loaded = corrections.load(corrections_path)
+    n_previous = load_previous_crosswalk(conn, analyst_db)
+
+    people = conn.sql("SELECT person_ref, pnc_std FROM er.person_std ORDER BY person_ref").fetchall()
+    refs = [r for r, _ in people]
+    pnc_of = {r: p for r, p in people if p is not None}
+    edges = conn.sql(
+        f"""SELECT person_ref_l, person_ref_r, match_probability FROM er.match_pair
+            WHERE match_probability >= {cfg.match_threshold!r}
+            ORDER BY person_ref_l, person_ref_r"""
+    ).fetchall()
+    active, status = _active_corrections(loaded)
+    result = clustering.cluster(refs, pnc_of, edges, active)
+    status.update(result.correction_status)
+
+    previous = dict(conn.sql("SELECT person_ref, nominal_id FROM er.previous_nominal_record").fetchall())
+    ids = stable_ids.assign(result.cluster_of, previous)
+    assigned = pa.table(
+        {
+            "person_ref": refs,
+            "nominal_id": [ids[result.cluster_of[r]] for r in refs],
+            "match_probability": [float(result.probability[r]) for r in refs],
+        }
+    )
+    conn.register("nominal_record_assigned", assigned)
+    try:
+        db.run_sql(conn, f"{SQL}/06_nominal_record.sql")
+    finally:
+        conn.unregister("nominal_record_assigned")
+
+    loaded_table = pa.table(
+        {
+            "row_no": pa.array([c.row_no for c in loaded], pa.int64()),
+            "decision": pa.array([c.decision for c in loaded], pa.string()),
+            "person_ref_a": pa.array([c.person_ref_a for c in loaded], pa.string()),
+            "person_ref_b": pa.array([c.person_ref_b for c in loaded], pa.string()),
+            "analyst": pa.array([c.analyst for c in loaded], pa.string()),
+            "decided_at": pa.array([c.decided_at for c in loaded], pa.timestamp("us")),
+            "reason": pa.array([c.reason for c in loaded], pa.string()),
+            "status": pa.array([status.get(c.row_no, "applied") for c in loaded], pa.string()),
+        }
+    )
+    conn.register("identity_correction_loaded", loaded_table)
+    try:
+        db.run_sql(conn, f"{SQL}/07_identity_correction.sql")
+    finally:
+        conn.unregister("identity_correction_loaded")
+
+    n_nominals = len(set(ids.values()))
+    return {
+        "records": len(refs),
+        "nominals": n_nominals,
+        "edges_at_or_above_threshold": len(edges),
+        "edges_refused_by_constraints": result.refused_edges,
+        "previous_records": n_previous,
+        "corrections": len(loaded),
+        "corrections_applied": int(
+            db.scalar(conn, "SELECT count(*) FROM er.identity_correction WHERE applied") or 0
+        ),
+    }
+
+
+def build_nominal(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    db.run_sql(conn, f"{SQL}/08_nominal.sql")
+    sizes = conn.sql(
+        """SELECT n_records, count(*) FROM er.nominal GROUP BY n_records ORDER BY n_records"""
+    ).fetchall()
+    return {"nominals": db.row_count(conn, "er.nominal"), "size_distribution": {int(k): int(v) for k, v in sizes}}
+
+
+def build_nominal_change(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    db.run_sql(conn, f"{SQL}/09_nominal_change.sql")
+    counts = dict(conn.sql("SELECT change, count(*) FROM er.nominal_change GROUP BY change").fetchall())
+    return {change: int(counts.get(change, 0)) for change in ("new", "kept", "merged", "split")}
+
+
+def run_all(
+    conn: duckdb.DuckDBPyConnection,
+    cfg: ResolveSettings,
+    corrections_path: Path | None = None,
+    analyst_db: Path | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every step in order (tests and the benchmark)."""
+    return {
+        "person_record": build_person_record(conn),
+        "person_std": standardise(conn),
+        "match_pair": score_pairs(conn, cfg),
+        "nominal_record": build_nominal_record(conn, cfg, corrections_path, analyst_db),
+        "nominal": build_nominal(conn),
+        "nominal_change": build_nominal_change(conn),
+    }
