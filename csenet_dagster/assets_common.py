@@ -39,6 +39,18 @@ class WorkingDuckDBResource(DuckDBResource):
             with super().yield_for_execution(context) as resource:
                 yield resource
 
+    @contextmanager
+    def get_connection(self):
+        # dagster-duckdb closes the connection only when the block succeeds; one
+        # leaked by a failing step keeps the file open with its own config, and
+        # later opens in the process (e.g. read-only) are refused.
+        with super().get_connection() as conn:
+            try:
+                yield conn
+            except BaseException:
+                conn.close()
+                raise
+
 
 def duckdb_resource() -> DuckDBResource:
     """The working database as a Dagster resource (path read from the environment)."""

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +20,8 @@ from csenet_dagster import db
 from csenet_dagster.assets_common import duckdb_resource
 from csenet_dagster.ingest import ASSETS, CHECKS, DeliveryError, find_deliveries, validate_delivery
 from csenet_dagster.ingest.contract import BY_FILE, FILES, PERSON_FIELDS
+from csenet_dagster.ingest import checks, loader, resolve_delivery
+from csenet_dagster.ingest.config import IngestSettings
 from csenet_dagster.ingest.delivery import scan_csv
 
 DELIVERY = "2026-11-29T0600"
@@ -198,3 +201,356 @@ def test_valid_delivery_loads_every_file_typed(empty_workspace):
     failed = sorted(name for name, e in checks.items() if not e.passed)
     assert failed == []
     assert CANARY not in all_metadata_text(result)
+
+
+# --- quarantine rules (loader called directly: fast) --------------------------------------------
+
+
+def scan_csv_rows(content: bytes) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scan.csv"
+        path.write_bytes(content)
+        return scan_csv(path).rows
+
+
+def load_direct(folder: Path) -> None:
+    """Validate and load a delivery without Dagster (what the assets do, minus metadata)."""
+    manifest = validate_delivery(folder)
+    with db.working_db() as conn:
+        loader.record_delivery(conn, manifest)
+        for spec in FILES:
+            loader.load_file(conn, spec, IngestSettings())
+
+
+def crime(ref: str, **overrides: str) -> dict[str, str]:
+    row = {"crime_ref": ref, "recorded_date": "2026-01-10", "committed_date": "2026-01-09", "offence_code": "19E",
+           "offence_title": "Offence", "cse_flag": "N", "lsoa_code": "", "outcome": ""}
+    row.update(overrides)
+    return row
+
+
+def intel(ref: str, **overrides: str) -> dict[str, str]:
+    row = {"intel_ref": ref, "created_date": "2026-04-01", "source_eval": "2", "intel_eval": "C", "handling": "P",
+           "cse_flag": "", "summary": "text"}
+    row.update(overrides)
+    return row
+
+
+def test_each_quarantine_rule_names_file_row_and_rule(empty_workspace):
+    rows = good_rows()
+    rows["crime.csv"] = [
+        crime("CR1"),                                  # 1 good
+        crime(""),                                     # 2 missing_key
+        crime("CR3", recorded_date="2026-02-30"),      # 3 unparseable_date (impossible day)
+        crime("CR4", committed_date="31-01-2026"),     # 4 unparseable_date (neither format)
+        crime("CR5", cse_flag="X"),                    # 5 unknown_value
+        crime("CR1"),                                  # 6 duplicate_ref of row 1
+        crime("CR7", cse_flag=" y "),                  # 7 good: codes compared trimmed, any case
+        crime("CR3"),                                  # 8 good: row 3 was quarantined, so this one keeps CR3
+    ]
+    rows["crime_person.csv"] = [
+        {"crime_ref": "CR1", "role": "OFFENDER", **person("P1")},       # 1 good
+        {"crime_ref": "CR1", "role": "BYSTANDER", **person("P2")},      # 2 unknown_value
+        {"crime_ref": "CR404", "role": "VICTIM", **person("P3")},       # 3 orphan_row (no such crime)
+        {"crime_ref": "CR5", "role": "VICTIM", **person("P4")},         # 4 orphan_row (its crime was quarantined)
+        {"crime_ref": "CR7", "role": "VICTIM", **person("")},           # 5 missing_key person_ref
+        {"crime_ref": "CR7", "role": "VICTIM", **person("P6", sex="X")},  # 6 unknown_value sex
+        {"crime_ref": "CR7", "role": "", **person("P7", dob="1/1/2001")},  # 7 unknown_value + unparseable_date
+    ]
+    rows["custody.csv"] = [
+        {"custody_ref": "CU1", "arrest_date": "2026-03-01", "occurrence_ref": "", "offence_code": "", **person("C1")},
+        {"custody_ref": "CU1", "arrest_date": "2026-03-02", "occurrence_ref": "", "offence_code": "", **person("C2")},
+    ]
+    rows["intel_log.csv"] = [intel("IN1"), intel("IN2", source_eval="4"), intel("IN3", intel_eval="F"),
+                             intel("IN4", handling="X"), intel("IN1"), intel("IN6", source_eval="")]
+    rows["intel_person.csv"] = [
+        {"intel_ref": "IN1", "role": "SUBJECT", **person("I1")},
+        {"intel_ref": "IN2", "role": "SUBJECT", **person("I2")},       # orphan: its log was quarantined
+    ]
+    rows["missing_person.csv"] = [
+        {"episode_ref": "", "reported_date": "2026-05-01", "found_date": "", "role": "MISSING", **person("M1")},
+        {"episode_ref": "MP2", "reported_date": "2026-05-01", "found_date": "", "role": "LOST", **person("M2")},
+    ]
+    rows["vehicle.csv"] = [{"vrm": "", "seen_date": "2026-06-01", "role": "DRIVER", "source": "STOP", **person("V1")}]
+    rows["ocg_member.csv"] = [
+        {"ocg_ref": "OCG1", "ocg_name": "Op", "ocgm_band": "1A", "ocg_status": "DISBANDED",
+         "member_role": "PRINCIPAL", "mapped_date": "2025-12-01", **person("O1")},
+        {"ocg_ref": "OCG1", "ocg_name": "Op", "ocgm_band": "1A", "ocg_status": "ACTIVE",
+         "member_role": "BOSS", "mapped_date": "2025-12-01", **person("O2")},
+        {"ocg_ref": "", "ocg_name": "Op", "ocgm_band": "1A", "ocg_status": "ACTIVE",
+         "member_role": "PERIPHERAL", "mapped_date": "2025-12-01", **person("O3")},
+    ]
+    load_direct(write_delivery(empty_workspace.landing, rows=rows))
+
+    assert quarantined() == {
+        ("crime.csv", 2, "missing_key"), ("crime.csv", 3, "unparseable_date"), ("crime.csv", 4, "unparseable_date"),
+        ("crime.csv", 5, "unknown_value"), ("crime.csv", 6, "duplicate_ref"),
+        ("crime_person.csv", 2, "unknown_value"), ("crime_person.csv", 3, "orphan_row"),
+        ("crime_person.csv", 4, "orphan_row"), ("crime_person.csv", 5, "missing_key"),
+        ("crime_person.csv", 6, "unknown_value"), ("crime_person.csv", 7, "unknown_value"),
+        ("crime_person.csv", 7, "unparseable_date"),
+        ("custody.csv", 2, "duplicate_ref"),
+        ("intel_log.csv", 2, "unknown_value"), ("intel_log.csv", 3, "unknown_value"),
+        ("intel_log.csv", 4, "unknown_value"), ("intel_log.csv", 5, "duplicate_ref"),
+        ("intel_log.csv", 6, "unknown_value"),
+        ("intel_person.csv", 2, "orphan_row"),
+        ("missing_person.csv", 1, "missing_key"), ("missing_person.csv", 2, "unknown_value"),
+        ("vehicle.csv", 1, "missing_key"),
+        ("ocg_member.csv", 1, "unknown_value"), ("ocg_member.csv", 2, "unknown_value"),
+        ("ocg_member.csv", 3, "missing_key"),
+    }
+    # Good rows go on, with their file row numbers.
+    assert query("SELECT crime_ref, row_no, cse_flag FROM raw.crime ORDER BY row_no") == [
+        ("CR1", 1, False), ("CR7", 7, True), ("CR3", 8, False)]
+    assert query("SELECT row_no FROM raw.crime_person") == [(1,)]
+    assert query("SELECT custody_ref, row_no FROM raw.custody") == [("CU1", 1)]
+    # Details name the column (and the rule's terms), never the value.
+    details = dict(((f, r, rule), d) for f, r, rule, d in query("SELECT file_name, row_no, rule, detail FROM raw.quarantine"))
+    assert details[("crime.csv", 6, "duplicate_ref")] == "crime_ref repeats row 1"
+    assert details[("crime.csv", 3, "unparseable_date")].startswith("recorded_date ")
+    assert details[("crime_person.csv", 3, "orphan_row")] == "crime_ref not found in crime.csv"
+    assert details[("crime_person.csv", 6, "unknown_value")] == "sex is not one of M, F, U"
+    assert details[("missing_person.csv", 1, "missing_key")] == "episode_ref is empty"
+    assert details[("intel_log.csv", 6, "unknown_value")] == "source_eval is empty"
+    leaked = [d for d in details.values() if any(v in d for v in ("BYSTANDER", "CR404", "2026-02-30", "1/1/2001", "DISBANDED", "BOSS", CANARY))]
+    assert leaked == []
+    assert query("SELECT DISTINCT delivery_id FROM raw.quarantine") == [(DELIVERY,)]
+
+
+def test_malformed_rows_are_quarantined_with_their_row_number(empty_workspace):
+    header = ",".join(BY_FILE["crime.csv"].columns)
+    lines = [
+        header,
+        'CR1,2026-01-10,,19E,"Title with\nnewline",N,,',   # 1 good (two physical lines)
+        "",                                                # blank line: not a row
+        "CR2,2026-01-10,,19E",                             # 2 too few columns
+        "CR3,2026-01-10,,19E,T,N,,",                       # 3 good
+        "CR4,2026-01-10,,19E,T,N,,,extra",                 # 4 too many columns
+        "CR5,2026-01-10,,19E,Caf\xe9,N,,",                 # 5 latin-1 byte: not UTF-8
+        "CR6,2026-01-10,,19E,T,N,,",                       # 6 good
+        'CR7,2026-01-10,,19E,"bad"quote,N,,',              # 7 bad quoting
+        "CR8,2026-01-10,,19E,T,N,,",                       # 8 good, no newline at the end
+    ]
+    content = "\r\n".join(lines).encode("latin-1")
+    assert scan_csv_rows(content) == 8
+    load_direct(write_delivery(empty_workspace.landing, raw={"crime.csv": (content, 8)}))
+
+    assert query("SELECT crime_ref, row_no FROM raw.crime ORDER BY row_no") == [("CR1", 1), ("CR3", 3), ("CR6", 6), ("CR8", 8)]
+    assert quarantined("crime.csv") == {("crime.csv", n, "malformed_row") for n in (2, 4, 5, 7)}
+    details = dict(query("SELECT row_no, detail FROM raw.quarantine WHERE file_name = 'crime.csv'"))
+    assert details[2].startswith("fewer columns") and details[4].startswith("more columns")
+    assert "UTF-8" in details[5] and "offence_title" in details[5]
+
+
+def test_unterminated_quote_swallowing_the_rest_is_quarantined_not_lost(empty_workspace):
+    header = ",".join(BY_FILE["crime.csv"].columns)
+    content = (header + "\nCR1,2026-01-10,,19E,T,N,,\nCR2,2026-01-10,,19E,\"unterminated,N,,\nCR3,2026-01-10,,19E,T,N,,\n").encode()
+    rows = scan_csv_rows(content)  # the quote runs to the end: rows 2 and 3 are one record
+    assert rows == 2
+    load_direct(write_delivery(empty_workspace.landing, raw={"crime.csv": (content, rows)}))
+    assert query("SELECT crime_ref FROM raw.crime") == [("CR1",)]
+    assert quarantined("crime.csv") == {("crime.csv", 2, "malformed_row")}
+
+
+# --- file-level contract breaches ---------------------------------------------------------------
+
+
+def test_extra_columns_ignored_and_column_order_free(empty_workspace):
+    columns = {"crime.csv": ["notes", *reversed(BY_FILE["crime.csv"].columns)]}
+    rows = good_rows()
+    rows["crime.csv"] = [dict(r, notes="free text") for r in rows["crime.csv"]]
+    load_direct(write_delivery(empty_workspace.landing, rows=rows, columns=columns))
+    assert query("SELECT crime_ref, recorded_date::VARCHAR, row_no FROM raw.crime ORDER BY row_no") == [
+        ("CR1", "2026-01-10", 1), ("CR2", "2026-02-15", 2)]
+    with db.working_db(read_only=True) as conn:
+        assert [c for c, _ in db.table_schema(conn, "raw.crime")] == [*BY_FILE["crime.csv"].columns, "row_no"]
+
+
+def test_header_only_file_gives_an_empty_table(empty_workspace):
+    rows = good_rows()
+    rows["vehicle.csv"] = []
+    load_direct(write_delivery(empty_workspace.landing, rows=rows))
+    assert query("SELECT count(*) FROM raw.vehicle") == [(0,)]
+    assert quarantined("vehicle.csv") == set()
+    with db.working_db(read_only=True) as conn:
+        assert dict(db.table_schema(conn, "raw.vehicle"))["seen_date"] == "DATE"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "file is empty"),
+        ("vrm,seen_date,r\xf4le\n".encode("latin-1"), "header row is not valid UTF-8"),
+        (b"vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone\n", "column pnc_id missing"),
+        (b"vrm,vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone,pnc_id\n", "column vrm appears twice"),
+    ],
+    ids=["zero_bytes", "latin1_header", "missing_column", "duplicate_column"],
+)
+def test_unreadable_header_fails_the_file_naming_file_and_rule(empty_workspace, content, message):
+    load_direct(write_delivery(empty_workspace.landing))
+    before = query("SELECT * FROM raw.vehicle")
+    folder = write_delivery(empty_workspace.landing, "2026-11-30T0600", raw={"vehicle.csv": (content, 0)})
+    with pytest.raises(DeliveryError) as err:
+        load_direct(folder)
+    assert "file vehicle.csv" in str(err.value) and message in str(err.value)
+    assert query("SELECT * FROM raw.vehicle") == before  # previous table untouched
+
+
+def test_missing_required_column_fails_the_asset_and_keeps_the_previous_table(empty_workspace):
+    write_delivery(empty_workspace.landing)
+    assert ingest().success
+    before = query("SELECT * FROM raw.crime ORDER BY row_no")
+    columns = {"crime.csv": [c for c in BY_FILE["crime.csv"].columns if c != "offence_code"]}
+    write_delivery(empty_workspace.landing, "2026-11-30T0600", columns=columns)
+
+    result = ingest(raise_on_error=False)
+    assert not result.success
+    text = failure_text(result)
+    assert "crime.csv" in text and "offence_code" in text and "required_column" in text
+    assert query("SELECT * FROM raw.crime ORDER BY row_no") == before
+    # Nothing that depends on raw.crime ran.
+    ran = {e.step_key for e in result.all_events if e.is_step_success}
+    assert "raw__crime_person" not in ran and "raw__quarantine" not in ran
+    assert CANARY not in all_metadata_text(result)
+
+
+# --- delivery validation --------------------------------------------------------------------
+
+
+def _break(folder: Path, how: str) -> None:
+    manifest_path = folder / "manifest.json"
+    doc = json.loads(manifest_path.read_text())
+    if how == "checksum":
+        (folder / "crime.csv").write_bytes((folder / "crime.csv").read_bytes().replace(b"Abduction", b"Abductiom"))
+    elif how == "row_count":
+        doc["files"]["intel_log.csv"]["rows"] += 1
+    elif how == "missing_file":
+        (folder / "custody.csv").unlink()
+    elif how == "not_named":
+        del doc["files"]["vehicle.csv"]
+    elif how == "missing_manifest":
+        manifest_path.unlink()
+    elif how == "bad_json":
+        manifest_path.write_text("{not json")
+        return
+    elif how == "wrong_delivery_id":
+        doc["delivery_id"] = "2020-01-01T0000"
+    if manifest_path.exists():
+        manifest_path.write_text(json.dumps(doc))
+
+
+BREAKS = {
+    "checksum": ("crime.csv", "sha256_match"),
+    "row_count": ("intel_log.csv", "row_count_match"),
+    "missing_file": ("custody.csv", "file_present"),
+    "not_named": ("vehicle.csv", "contract_file_named"),
+    "missing_manifest": ("manifest.json", "manifest_present"),
+    "bad_json": ("manifest.json", "manifest_format"),
+    "wrong_delivery_id": ("delivery_id", "manifest_format"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(BREAKS))
+def test_validate_delivery_refuses_with_file_and_rule(empty_workspace, how):
+    folder = write_delivery(empty_workspace.landing)
+    assert validate_delivery(folder).delivery_id == DELIVERY
+    _break(folder, how)
+    with pytest.raises(DeliveryError) as err:
+        validate_delivery(folder)
+    file_name, rule = BREAKS[how]
+    assert f"delivery {DELIVERY}" in str(err.value)
+    assert file_name in str(err.value) and rule in str(err.value)
+
+
+@pytest.mark.parametrize("how", ["checksum", "missing_manifest"])
+def test_invalid_delivery_fails_the_run_and_keeps_previous_tables(empty_workspace, how):
+    write_delivery(empty_workspace.landing)
+    assert ingest().success
+    before = {spec.table: query(f"SELECT * FROM {spec.table} ORDER BY row_no") for spec in FILES}
+    before_delivery = query("SELECT * FROM raw.delivery")
+    bad = write_delivery(empty_workspace.landing, "2026-11-30T0600")
+    _break(bad, how)
+
+    result = ingest("2026-11-30T0600", raise_on_error=False)
+    assert not result.success
+    file_name, rule = BREAKS[how]
+    text = failure_text(result)
+    assert "2026-11-30T0600" in text and file_name in text and rule in text
+    assert {e.step_key for e in result.all_events if e.is_step_success} == set()
+    assert query("SELECT * FROM raw.delivery") == before_delivery
+    assert {t: query(f"SELECT * FROM {t} ORDER BY row_no") for t in before} == before
+
+
+def test_find_deliveries_lists_complete_folders_and_newest_is_default(empty_workspace):
+    landing = empty_workspace.landing
+    write_delivery(landing, "2026-11-28T0600")
+    write_delivery(landing, "2026-11-30T0600", manifest=False)  # still being written
+    write_delivery(landing, "2026-11-29T0600")
+    assert [p.name for p in find_deliveries(landing)] == ["2026-11-28T0600", "2026-11-29T0600"]
+    assert resolve_delivery(landing).name == "2026-11-29T0600"
+    assert resolve_delivery(landing, "2026-11-28T0600").name == "2026-11-28T0600"
+    with pytest.raises(DeliveryError, match="no such folder"):
+        resolve_delivery(landing, "2026-01-01T0000")
+    with pytest.raises(DeliveryError, match="not a folder name"):
+        resolve_delivery(landing, "../etc")
+    assert find_deliveries(landing / "nowhere") == []
+
+
+def test_scan_csv_counts_records_like_a_csv_parser():
+    rows = [["a", "b"], ["1", "x\ny"], ["2", 'say "hi"'], ["3", ""], ["4", "\r\n"]]
+    for terminator in ("\n", "\r\n"):
+        out = io.StringIO()
+        csv.writer(out, lineterminator=terminator).writerows(rows)
+        text = out.getvalue()
+        assert scan_csv_rows(text.encode()) == 4
+        assert scan_csv_rows(text.rstrip("\r\n").encode()) == 4  # no final newline
+        assert scan_csv_rows((text + terminator).encode()) == 4  # trailing blank line
+    assert scan_csv_rows(b"a,b\n") == 0
+    assert scan_csv_rows(b"") == 0
+
+
+def test_loading_is_deterministic(empty_workspace):
+    folder = write_delivery(empty_workspace.landing)
+    load_direct(folder)
+    first = {spec.table: query(f"SELECT * FROM {spec.table} ORDER BY row_no") for spec in FILES}
+    load_direct(folder)
+    assert {t: query(f"SELECT * FROM {t} ORDER BY row_no") for t in first} == first
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def test_warning_checks_flag_implausible_dates_and_null_rates(empty_workspace):
+    rows = good_rows()
+    rows["crime.csv"][0]["recorded_date"] = "2027-01-01"  # after extracted_at
+    rows["crime.csv"][1]["committed_date"] = "01/01/1850"  # before 1900
+    rows["crime_person.csv"][0]["surname"] = ""
+    rows["crime_person.csv"][1]["dob"] = "1899-12-31"  # an old dob is not an event date: fine
+    load_direct(write_delivery(empty_workspace.landing, rows=rows))
+    cfg = IngestSettings()
+    with db.working_db(read_only=True) as conn:
+        crime_dates = checks.date_sanity(conn, BY_FILE["crime.csv"], cfg)
+        people_dates = checks.date_sanity(conn, BY_FILE["crime_person.csv"], cfg)
+        nulls = checks.person_null_rates(conn, BY_FILE["crime_person.csv"], cfg)
+        unique = checks.unique_ref(conn, BY_FILE["crime.csv"], cfg)
+    assert not crime_dates.passed
+    assert crime_dates.metadata["after_extracted_at/recorded_date"].value == 1
+    assert crime_dates.metadata["before_1900-01-01/committed_date"].value == 1
+    assert people_dates.passed
+    assert not nulls.passed and nulls.metadata["null_rate/surname"].value == 0.5
+    assert unique.passed
+
+
+def test_blocking_checks_catch_a_table_that_breaks_the_contract(empty_workspace):
+    load_direct(write_delivery(empty_workspace.landing))
+    with db.working_db() as conn:
+        conn.execute("INSERT INTO raw.crime SELECT * FROM raw.crime")
+        conn.execute("UPDATE raw.crime_person SET crime_ref = 'CR404', role = 'NOBODY' WHERE row_no = 1")
+        cfg = IngestSettings()
+        assert not checks.unique_ref(conn, BY_FILE["crime.csv"], cfg).passed
+        assert not checks.referential_integrity(conn, BY_FILE["crime_person.csv"], cfg).passed
+        assert not checks.allowed_values(conn, BY_FILE["crime_person.csv"], cfg).passed
+        assert checks.keys_present(conn, BY_FILE["crime_person.csv"], cfg).passed
+    specs = {name: blocking for spec in FILES for name, _, blocking, _ in checks.checks_for(spec)}
+    assert specs == {"keys_present": True, "allowed_values": True, "unique_ref": True,
+                     "referential_integrity": True, "date_sanity": False, "person_null_rates": False}

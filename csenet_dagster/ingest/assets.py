@@ -2,10 +2,7 @@
 
 # No "from __future__ import annotations": Dagster reads the config class from the real annotation.
 
-import datetime as dt
-
 import dagster as dg
-import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
@@ -13,8 +10,8 @@ from csenet_dagster import db, settings
 from csenet_dagster.assets_common import ensure_schemas, key, stage_asset, table_metadata
 from csenet_dagster.ingest.config import IngestSettings
 from csenet_dagster.ingest.contract import FILES, RULES, FileSpec
-from csenet_dagster.ingest.delivery import DeliveryError, Manifest, resolve_delivery, validate_delivery
-from csenet_dagster.ingest.loader import load_file
+from csenet_dagster.ingest.delivery import DeliveryError, resolve_delivery, validate_delivery
+from csenet_dagster.ingest.loader import load_file, record_delivery
 
 GROUP = "ingest"
 KINDS = ("csv", "duckdb", "sql")
@@ -31,30 +28,6 @@ class DeliveryConfig(dg.Config):
         default="",
         description="Delivery folder to process; empty = the newest complete delivery in CSENET_LANDING_DIR.",
     )
-
-
-def _write_delivery(conn, manifest: Manifest) -> None:
-    files = pa.table(
-        {
-            "file_name": [f.file_name for f in manifest.files],
-            "n_rows": pa.array([f.rows for f in manifest.files], type=pa.int64()),
-            "sha256": [f.sha256 for f in manifest.files],
-        }
-    )
-    conn.register("manifest_file", files)
-    with db.transaction(conn):
-        db.run_sql(
-            conn,
-            f"{SQL}/delivery.sql",
-            delivery_id=manifest.delivery_id,
-            extracted_at=manifest.extracted_at,
-            landing_path=str(manifest.path.resolve()),
-            manifest_sha256=manifest.manifest_sha256,
-            # Audit only: when it was loaded. Every age uses extracted_at.
-            loaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
-        )
-        db.run_sql(conn, f"{SQL}/create_tables.sql")
-    conn.unregister("manifest_file")
 
 
 @stage_asset(
@@ -75,7 +48,7 @@ def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: 
         raise dg.Failure(description=str(exc)) from None
     with duckdb.get_connection() as conn:
         ensure_schemas(conn)
-        _write_delivery(conn, manifest)
+        record_delivery(conn, manifest)
         files_md = "| file | rows | sha256 |\n| --- | ---: | --- |\n" + "\n".join(
             f"| {f.file_name} | {f.rows} | `{f.sha256}` |" for f in manifest.files
         )

@@ -7,6 +7,7 @@ Everything is set-based in DuckDB. Errors name the file, column and rule only.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from csenet_dagster import db
 from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
 from csenet_dagster.ingest.contract import BY_FILE, FileSpec
-from csenet_dagster.ingest.delivery import DeliveryError, read_header, scan_csv
+from csenet_dagster.ingest.delivery import DeliveryError, Manifest, read_header, scan_csv
 
 SQL = "1_ingest"
 
@@ -119,6 +120,50 @@ def apply_rules(conn: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
         db.run_sql(conn, f"{SQL}/rule_duplicate_ref.sql", column=identifier(spec.unique_ref), column_name=spec.unique_ref)
 
 
+def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
+    """Make ``manifest``'s (validated) delivery the one being processed: raw.delivery, raw.delivery_file."""
+    files = pa.table(
+        {
+            "file_name": [f.file_name for f in manifest.files],
+            "n_rows": pa.array([f.rows for f in manifest.files], type=pa.int64()),
+            "sha256": [f.sha256 for f in manifest.files],
+        }
+    )
+    conn.register("manifest_file", files)
+    with db.transaction(conn):
+        db.run_sql(
+            conn,
+            f"{SQL}/delivery.sql",
+            delivery_id=manifest.delivery_id,
+            extracted_at=manifest.extracted_at,
+            landing_path=str(manifest.path.resolve()),
+            manifest_sha256=manifest.manifest_sha256,
+            # Audit only: when it was loaded. Every age uses extracted_at.
+            loaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+        )
+        db.run_sql(conn, f"{SQL}/create_tables.sql")
+    conn.unregister("manifest_file")
+
+
+def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, expected_rows: int, context: str) -> None:
+    """Give every staged record its data row number (view ``staged``) and list unread records (``unread_row``)."""
+    source_columns = SqlFragment(", ".join(f"s.{identifier(c)}" for c in spec.columns))
+    parsed = db.row_count(conn, "csv_stage")
+    if parsed == expected_rows and db.row_count(conn, "csv_rejects") == 0:
+        db.run_sql(conn, f"{SQL}/number_rows_in_order.sql", source_columns=source_columns)
+        return
+    # Rare path: renumbering around rejected records needs the blank lines' positions.
+    blank_lines = scan_csv(path).blank_lines
+    conn.register("blank_line", pa.table({"line": pa.array(blank_lines, type=pa.int64())}))
+    db.run_sql(conn, f"{SQL}/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
+    numbered = db.row_count(conn, "free_row_no")
+    if parsed > numbered:
+        raise DeliveryError(
+            f"{context}: rule row_count_match: the CSV reader found {parsed} good records, more than the "
+            f"{numbered} of the manifest's {expected_rows} rows left after {expected_rows - numbered} rejected"
+        )
+
+
 def delivered_file(conn: duckdb.DuckDBPyConnection, file_name: str) -> tuple[str, Path, int, str]:
     """(delivery_id, path, rows, sha256) of ``file_name`` in the delivery recorded in raw.delivery."""
     rows = conn.sql(
@@ -143,31 +188,17 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
         raise DeliveryError(f"{context}: rule file_present: missing from the landing folder")
     header = read_header(path, context)
     check_header(header, spec, context)
-    scan = scan_csv(path)
-    if scan.sha256 != sha256:
-        raise DeliveryError(f"{context}: rule sha256_match: the file changed after the delivery was validated")
 
+    # Staging lives in temp tables of this connection; only publishing touches
+    # the database, in one transaction (the raw table and its quarantine together).
     try:
         stage_csv(conn, path, header, settings)
     except duckdb.Error as exc:
         # The reader's own message can quote row content: report only its kind.
         raise DeliveryError(f"{context}: rule csv_readable: the CSV reader failed ({type(exc).__name__})") from None
-    conn.register("blank_line", pa.table({"line": pa.array(scan.blank_lines, type=pa.int64())}))
-    db.run_sql(
-        conn,
-        f"{SQL}/number_rows.sql",
-        expected_rows=expected_rows,
-        source_columns=SqlFragment(", ".join(f"s.{identifier(c)}" for c in spec.columns)),
-    )
-    parsed = db.row_count(conn, "csv_stage")
-    numbered = db.row_count(conn, "free_row_no")
-    if parsed > numbered:
-        raise DeliveryError(
-            f"{context}: rule row_count_match: the CSV reader found {parsed} good records but only {numbered} "
-            f"of the manifest's {expected_rows} rows are unaccounted for"
-        )
+    number_rows(conn, spec, path, expected_rows, context)
+    db.run_sql(conn, f"{SQL}/malformed_rows.sql")
     apply_rules(conn, spec)
-
     db.run_sql(conn, f"{SQL}/create_tables.sql")
     with db.transaction(conn):
         db.run_sql(
@@ -190,7 +221,7 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
     return LoadResult(
         delivery_id=delivery_id,
         file_name=spec.file_name,
-        sha256=scan.sha256,
+        sha256=sha256,
         rows_in_file=expected_rows,
         rows_loaded=db.row_count(conn, spec.table),
         rows_quarantined=int(quarantined),
