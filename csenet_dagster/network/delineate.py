@@ -13,8 +13,10 @@ The relevant subgraph (docs/network.md, "CSE network definition"):
    merge unrelated groups; one linked to a single seed stays outside.
 3. Components of seeds + associates; a component larger than
    ``leiden_min_component_size`` is split by Leiden (modularity, fixed seed).
-   A community short of offenders or victims is merged into the neighbouring
-   community it is most strongly linked to.
+   A community that is not a network by rule 4, or is not well separated
+   (conductance above ``split_max_conductance``), is folded into the
+   neighbouring community it is most strongly linked to; so a split happens
+   only where groups are joined by a few links, not inside one cohesive group.
 4. A network needs at least ``min_network_offenders`` evidenced offenders (on
    a CSE crime or credible CSE intelligence) and ``min_network_victims``
    victims linked directly to one of them.
@@ -62,30 +64,46 @@ def _is_network(graph: ig.Graph, members, offender: list[bool], victim: list[boo
     return sum(offender[v] for v in members) >= s.min_network_offenders and linked_victims >= s.min_network_victims
 
 
-def _merge_short_communities(
+def _fold_communities(
     graph: ig.Graph, membership: list[int], offender: list[bool], victim: list[bool], s: NetworkSettings
 ) -> list[int]:
-    """Fold each community short of offenders or victims into its most strongly linked neighbour."""
+    """Fold communities that cannot stand alone into their most strongly linked neighbour.
+
+    A community stands alone when it is a network by the rule (offenders,
+    victims) and is well separated: its conductance (weight of its links to the
+    rest of the component / total weight of its members' links) is at most
+    ``split_max_conductance``. Communities are examined in label order; the
+    first that cannot stand is folded, then everything is re-examined.
+    """
     membership = list(membership)
+    strength = graph.strength(weights="weight")
     while True:
         members: dict[int, list[int]] = defaultdict(list)
         for v, c in enumerate(membership):
             members[c].append(v)
-        short = sorted(c for c, vs in members.items() if not _is_network(graph, vs, offender, victim, s))
-        merged = False
-        for community in short:
-            link_weight: dict[int, float] = defaultdict(float)
-            for e in graph.es:
-                a, b = e.tuple
-                ca, cb = membership[a], membership[b]
-                if ca != cb and community in (ca, cb):
-                    link_weight[cb if ca == community else ca] += e["weight"]
-            if link_weight:
-                target = min(link_weight, key=lambda c: (-link_weight[c], c))
+        if len(members) == 1:
+            return membership
+        between: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        for e in graph.es:
+            ca, cb = membership[e.source], membership[e.target]
+            if ca != cb:
+                between[ca][cb] += e["weight"]
+                between[cb][ca] += e["weight"]
+        folded = False
+        for community in sorted(members):
+            volume = sum(strength[v] for v in members[community])
+            cut = sum(between[community].values())
+            conductance = cut / volume if volume > 0 else 1.0
+            stands = (
+                _is_network(graph, members[community], offender, victim, s)
+                and conductance <= s.split_max_conductance
+            )
+            if not stands and between[community]:
+                target = min(between[community], key=lambda c: (-between[community][c], c))
                 membership = [target if c == community else c for c in membership]
-                merged = True
+                folded = True
                 break
-        if not merged:
+        if not folded:
             return membership
 
 
@@ -147,7 +165,7 @@ def delineate(
         if split:
             sub = group_graph.induced_subgraph(members)
             membership = _leiden_membership(sub, s)
-            membership = _merge_short_communities(
+            membership = _fold_communities(
                 sub, membership, [is_offender[v] for v in members], [is_victim[v] for v in members], s
             )
             groups: dict[int, list[int]] = defaultdict(list)

@@ -79,8 +79,11 @@ class NetworkSettings:
     # Shared attributes join two seeds only at this summed weight or more (0.6 =
     # e.g. both an address and a phone at full strength): one shared phone does not.
     seed_shared_attribute_min_weight: float = 0.6
-    # Components larger than this are split by Leiden (modularity).
-    leiden_min_component_size: int = 30
+    # Components larger than this are split by Leiden (modularity); a community
+    # is kept apart only when at most split_max_conductance of its members'
+    # link weight goes to the rest of the component.
+    leiden_min_component_size: int = 10
+    split_max_conductance: float = 0.15
     leiden_resolution: float = 1.0
     # Seeds Leiden and the ARPACK start vectors of eigenvector centrality.
     random_seed: int = 20261129
