@@ -104,7 +104,7 @@ def _all_stages_landed() -> bool:
 
 
 @pytest.mark.skipif(not _all_stages_landed(), reason="a stage has no assets yet: nothing to publish")
-def test_run_publishes_and_summarises_a_small_delivery(tmp_path, generated):
+def test_run_publishes_and_summarises_a_small_delivery(tmp_path, generated, small_run):
     shutil.copytree(generated(SMALL_PEOPLE, SMALL_SEED) / "landing", tmp_path / "landing")
     result = run_cli("run", root=tmp_path)
     output = result.stdout + result.stderr
@@ -127,9 +127,27 @@ def test_run_publishes_and_summarises_a_small_delivery(tmp_path, generated):
     assert re.search(rf"^\s+nominal\s+{n_nominals:,}$", result.stdout, re.M)
     assert leaked(output, person_values(tmp_path / "landing")) == []
 
+    # Same delivery, same settings, another process and warehouse: the same analyst tables.
+    assert_same_tables(analyst_db, small_run.analyst_db, skip={"run", "run_history"})
+
     summary = run_cli("summary", root=tmp_path)
     assert summary.returncode == 0
     assert f"Delivery {delivery_id}" in summary.stdout
+
+
+def assert_same_tables(path_a: Path, path_b: Path, skip: set[str]) -> None:
+    a = duckdb.connect(str(path_a), read_only=True)
+    b = duckdb.connect(str(path_b), read_only=True)
+    try:
+        tables = [r[0] for r in a.sql("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        assert tables == [r[0] for r in b.sql("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        for table in tables:
+            if table not in skip:
+                # Row order too: analysts' queries without ORDER BY must not change between runs.
+                assert a.sql(f"SELECT * FROM {table}").fetchall() == b.sql(f"SELECT * FROM {table}").fetchall(), table
+    finally:
+        a.close()
+        b.close()
 
 
 def test_summary_without_a_published_file(tmp_path):
