@@ -42,6 +42,12 @@ def test_dg_check_defs_loads_the_project_like_the_ui():
     assert "All definitions loaded successfully" in result.stdout + result.stderr
 
 
+def test_every_dependency_is_a_defined_asset():
+    # Dagster adds a stub for a dep no stage defines (a typo'd or missing table).
+    stubs = [spec.key for spec in defs.resolve_all_asset_specs() if spec.metadata.get(STUB)]
+    assert stubs == []
+
+
 def test_refresh_job_materialises_every_asset():
     job = defs.resolve_job_def(REFRESH_JOB)
     assert job.asset_layer.executable_asset_keys == all_asset_keys(defs)
