@@ -35,10 +35,11 @@ EXIT_USAGE = 2
 # Asset key prefix -> pipeline stage, for the progress lines.
 STAGE_OF_PREFIX = {"raw": "ingest", "er": "resolve", "net": "network", "harm": "harm", "pub": "publish", "publish": "publish"}
 
-# Database engines quote the offending value in some errors (e.g. a failed cast):
-# such literals are masked so a person value can never reach the terminal.
+# Database and dataframe libraries quote the value they choked on (e.g. a failed
+# cast), so quoted literals are masked in every error except the ones the
+# project and Dagster word themselves (they name files, rows, rules and checks).
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
-_DATABASE_ERROR_CLASSES = ("ConversionException", "ConstraintException", "InvalidInputException", "BinderException")
+_WORDED_BY_US = ("Failure", "DagsterAssetCheckFailedError")
 
 
 def _error_text(error) -> str:
@@ -50,7 +51,7 @@ def _error_text(error) -> str:
     # The user-code exception (the last cause) says what actually went wrong.
     innermost = chain[-1]
     message = (innermost.message or "").strip()
-    if any(name in (innermost.cls_name or "") for name in _DATABASE_ERROR_CLASSES):
+    if (innermost.cls_name or "").rsplit(".", 1)[-1] not in _WORDED_BY_US:
         message = _QUOTED.sub("'<value>'", message)
     text = "\n      ".join([line for line in message.splitlines() if line.strip()][:6])
     name = innermost.cls_name or ""
@@ -168,7 +169,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return EXIT_RUN_FAILED
     chosen = args.delivery_id or deliveries[-1]
-    print(f"csenet run: delivery {chosen} from {paths.landing_dir}; warehouse {paths.warehouse_dir}", flush=True)
+    which = "requested" if args.delivery_id else "newest complete"
+    print(f"csenet run: {which} delivery {chosen} in {paths.landing_dir}; warehouse {paths.warehouse_dir}", flush=True)
 
     instance = _instance()
     # Chosen here so the progress listener is subscribed before the run's first event.

@@ -154,3 +154,19 @@ def test_summary_without_a_published_file(tmp_path):
     result = run_cli("summary", root=tmp_path)
     assert result.returncode == 1
     assert "csenet run" in result.stdout
+
+
+def test_failure_text_masks_quoted_values_except_in_project_worded_errors():
+    from dagster._utils.error import SerializableErrorInfo
+
+    from csenet_dagster.cli import _error_text
+
+    cast = SerializableErrorInfo(
+        "_duckdb.ConversionException: Conversion Error: Could not convert string 'Smith' to DATE",
+        [], "ConversionException")
+    wrapped = SerializableErrorInfo("Error occurred while executing op", [], "DagsterExecutionStepExecutionError", cause=cast)
+    text = _error_text(wrapped)
+    assert "Smith" not in text
+    assert "Could not convert string '<value>' to DATE" in text
+    failure = SerializableErrorInfo("crime.csv: 1233 data rows but manifest says 1234 (rule 'row_count')", [], "Failure")
+    assert _error_text(failure) == "Failure: crime.csv: 1233 data rows but manifest says 1234 (rule 'row_count')"
