@@ -383,13 +383,16 @@ def test_header_only_file_gives_an_empty_table(empty_workspace):
         ("vrm,seen_date,r\xf4le\n".encode("latin-1"), "header row is not valid UTF-8"),
         (b"vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone\n", "column pnc_id missing"),
         (b"vrm,vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone,pnc_id\n", "column vrm appears twice"),
+        (b"vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone,pnc_id\n"
+         b"V1,2026-01-01,DRIVER,STOP,P1,,,,,,,,\nV2,2026-01-01,DRIVER,STOP,P2,,,,,,,,X\r\nV3,2026-01-01,DRIVER,STOP,P3,,,,,,,,\n",
+         "csv_readable"),
     ],
-    ids=["zero_bytes", "latin1_header", "missing_column", "duplicate_column"],
+    ids=["zero_bytes", "latin1_header", "missing_column", "duplicate_column", "mixed_line_endings"],
 )
 def test_unreadable_header_fails_the_file_naming_file_and_rule(empty_workspace, content, message):
     load_direct(write_delivery(empty_workspace.landing))
     before = query("SELECT * FROM raw.vehicle")
-    folder = write_delivery(empty_workspace.landing, "2026-11-30T0600", raw={"vehicle.csv": (content, 0)})
+    folder = write_delivery(empty_workspace.landing, "2026-11-30T0600", raw={"vehicle.csv": (content, scan_csv_rows(content))})
     with pytest.raises(DeliveryError) as err:
         load_direct(folder)
     assert "file vehicle.csv" in str(err.value) and message in str(err.value)
@@ -554,3 +557,65 @@ def test_blocking_checks_catch_a_table_that_breaks_the_contract(empty_workspace)
     specs = {name: blocking for spec in FILES for name, _, blocking, _ in checks.checks_for(spec)}
     assert specs == {"keys_present": True, "allowed_values": True, "unique_ref": True,
                      "referential_integrity": True, "date_sanity": False, "person_null_rates": False}
+
+
+# --- a generated delivery (known truth) -------------------------------------------------------
+
+
+def _csv_records(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_generated_delivery_loads_completely_with_checks_passing(workspace):
+    result = ingest()
+    assert result.success
+    delivery = workspace.deliveries()[-1]
+    # Nothing quarantined in a clean generated delivery, and every row of every file loaded.
+    assert quarantined() == set()
+    for spec in FILES:
+        records = _csv_records(delivery / spec.file_name)
+        assert query(f"SELECT count(*) FROM {spec.table}") == [(len(records),)], spec.file_name
+        for column in spec.dates:
+            # Every delivered date parsed (both formats occur), none silently nulled.
+            given = sum(1 for r in records if r[column].strip())
+            assert query(f"SELECT count({column}) FROM {spec.table}") == [(given,)], (spec.file_name, column)
+    # Every person record of the truth is in the raw person files, and nothing else.
+    truth_refs = {r["person_ref"] for r in _csv_records(workspace.truth / "person_ref.csv")}
+    union = " UNION ".join(f"SELECT person_ref FROM {s.table}" for s in FILES if s.has_person)
+    assert {r[0] for r in query(union)} == truth_refs
+    # The planted networks' offences are all there.
+    offences = {r["crime_ref"] for r in _csv_records(workspace.truth / "network_offence.csv")}
+    assert offences <= {r[0] for r in query("SELECT crime_ref FROM raw.crime")}
+
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == sum(len(checks.checks_for(s)) for s in FILES) + 1
+    assert sorted(e.check_name for e in evaluations if not e.passed) == []
+    metadata = all_metadata_text(result)
+    for record in _csv_records(delivery / "crime_person.csv")[:50]:
+        for field in ("surname", "forenames", "address", "postcode", "phone"):
+            if len(record[field]) > 4:
+                assert record[field] not in metadata
+
+
+def test_dirt_added_to_a_generated_delivery_is_quarantined_exactly(workspace):
+    delivery = workspace.deliveries()[-1]
+    crimes = (delivery / "crime.csv").read_bytes()
+    records = _csv_records(delivery / "crime.csv")
+    header = list(records[0])
+    first = records[0]
+    bad = [dict(first), dict(first, crime_ref="CRX1", recorded_date="2026-13-01"), dict(first, crime_ref="CRX2", cse_flag="maybe")]
+    out = io.StringIO()
+    terminator = "\r\n" if crimes.endswith(b"\r\n") else "\n"
+    csv.DictWriter(out, fieldnames=header, lineterminator=terminator).writerows(bad)
+    content = crimes + out.getvalue().encode()
+    (delivery / "crime.csv").write_bytes(content)
+    manifest = json.loads((delivery / "manifest.json").read_text())
+    manifest["files"]["crime.csv"] = {"rows": len(records) + 3, "sha256": hashlib.sha256(content).hexdigest()}
+    (delivery / "manifest.json").write_text(json.dumps(manifest))
+
+    load_direct(delivery)
+    n = len(records)
+    assert quarantined() == {("crime.csv", n + 1, "duplicate_ref"), ("crime.csv", n + 2, "unparseable_date"),
+                             ("crime.csv", n + 3, "unknown_value")}
+    assert query("SELECT count(*) FROM raw.crime") == [(n,)]

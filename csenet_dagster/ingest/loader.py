@@ -195,7 +195,10 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
         stage_csv(conn, path, header, settings)
     except duckdb.Error as exc:
         # The reader's own message can quote row content: report only its kind.
-        raise DeliveryError(f"{context}: rule csv_readable: the CSV reader failed ({type(exc).__name__})") from None
+        hint = " (mixed line endings?)" if "invalid state" in str(exc) else ""
+        raise DeliveryError(
+            f"{context}: rule csv_readable: the CSV reader failed{hint} ({type(exc).__name__})"
+        ) from None
     number_rows(conn, spec, path, expected_rows, context)
     db.run_sql(conn, f"{SQL}/malformed_rows.sql")
     apply_rules(conn, spec)
