@@ -26,5 +26,8 @@ class ResolveSettings:
     # Prior probability that two random records are the same person, before
     # estimation; re-estimated from deterministic rules below.
     deterministic_rule_recall: float = 0.6
+    # Smallest m probability of a disagreement level after EM (PNC exempt): one
+    # wrong field costs at most log2(1/floor) bits instead of vetoing a match.
+    m_probability_floor: float = 0.005
     # Warn (non-blocking check) when fewer records than this share are linked.
     min_linked_share: float = 0.05

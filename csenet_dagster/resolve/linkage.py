@@ -56,6 +56,7 @@ def _level(sql: str, label: str, tf: str | None = None) -> dict:
 
 
 ELSE = {"sql_condition": "ELSE", "label_for_charts": "else"}
+NEUTRAL_PROBABILITY = 1e-4
 
 # Forename and surname given the other way round (either record swapped).
 SWAPPED = (
@@ -99,7 +100,16 @@ def comparisons() -> list[dict]:
         comparison_levels=[
             _null("forename1"),
             _level("forename1_l = forename1_r", "exact", tf="forename1"),
-            _level(SWAPPED, "swapped with surname"),
+            # Swapped names are scored once, in the surname comparison; this level only
+            # keeps them out of "else" here (fixed neutral weight, not trained).
+            {
+                "sql_condition": SWAPPED,
+                "label_for_charts": "swapped (scored under surname)",
+                "m_probability": NEUTRAL_PROBABILITY,
+                "u_probability": NEUTRAL_PROBABILITY,
+                "fix_m_probability": True,
+                "fix_u_probability": True,
+            },
             _level("forename_canonical_l = forename_canonical_r", "nickname / variant", tf="forename_canonical"),
             _level(
                 "forename1_l = forename2_r OR forename2_l = forename1_r",
@@ -148,7 +158,14 @@ def comparisons() -> list[dict]:
     )
     pnc = cl.CustomComparison(
         output_column_name="pnc",
-        comparison_levels=[_null("pnc_std"), _level("pnc_std_l = pnc_std_r", "same valid PNC id"), ELSE],
+        comparison_levels=[
+            _null("pnc_std"),
+            _level("pnc_std_l = pnc_std_r", "same valid PNC id"),
+            # Two valid PNC ids are two people: a fixed veto, not learnt (PNC-sharing
+            # blocks rarely show a disagreement to learn from).
+            {"sql_condition": "ELSE", "label_for_charts": "different valid PNC ids",
+             "m_probability": 1e-9, "fix_m_probability": True},
+        ],
     )
     sex = cl.CustomComparison(
         output_column_name="sex",
@@ -190,14 +207,39 @@ def deterministic_rules() -> list:
 
 
 def training_blocking_rules() -> list:
-    """EM passes: each fixes some fields so the others' m values can be learnt."""
+    """EM passes over blocks made mostly of true matches.
+
+    A comparison is trained in every pass whose block does not use its
+    columns: names where dob and district agree, dob where full name and
+    district agree, postcode where full name and dob agree.
+    """
     from splink import block_on
 
     return [
-        block_on("dob_std"),
-        block_on("forename_canonical", "surname_std"),
-        block_on("postcode_std"),
+        block_on("pnc_std"),
+        block_on("dob_std", "postcode_outward"),
+        block_on("forename_canonical", "surname_std", "dob_std"),
     ]
+
+
+def floor_m_probabilities(model: dict, floor: float, exempt: tuple[str, ...] = ("pnc",)) -> dict:
+    """Keep one disagreeing field from vetoing a match on its own.
+
+    EM on synthetic or very clean data can learn m ~ 0 for a disagreement
+    (e.g. sex), i.e. an almost infinite penalty; real records do carry such
+    errors. Two different valid PNC ids stay a veto (exempt).
+    """
+    for comparison in model["comparisons"]:
+        if comparison["output_column_name"] in exempt:
+            continue
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level") or level.get("fix_m_probability"):
+                continue
+            m = level.get("m_probability")
+            # a level never seen among training matches is rare in matches: floor too
+            if m is None or m < floor:
+                level["m_probability"] = floor
+    return model
 
 
 @dataclass(frozen=True)
@@ -239,8 +281,6 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         )
         source = api.register("person_std")
         linker = Linker(source, model, log_level=None)
-        import os
-        if os.environ.get("CSENET_ER_DEBUG"): logging.getLogger("splink").setLevel(logging.INFO)
         linker.training.estimate_probability_two_random_records_match(
             deterministic_rules(), recall=cfg.deterministic_rule_recall
         )
@@ -251,6 +291,8 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=cfg.em_max_pairs
             )
+        model_dict = floor_m_probabilities(linker.misc.save_model_to_json(), cfg.m_probability_floor)
+        linker = Linker(api.register("person_std", table_name="person_std_scoring"), model_dict, log_level=None)
         splink_conn.execute(f"SET threads TO {_cores()}")
         scored = linker.inference.predict(
             threshold_match_probability=cfg.keep_pairs_above, warning_mode="never"
@@ -263,7 +305,7 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
                 FROM {scored.physical_name}
                 ORDER BY person_ref_l, person_ref_r"""
         ).to_arrow_table()
-        model_json = json.dumps(linker.misc.save_model_to_json(), sort_keys=True)
+        model_json = json.dumps(model_dict, sort_keys=True)
         return LinkageResult(pairs, n_records, int(n_scored), model_json)
     finally:
         splink_conn.close()
