@@ -99,7 +99,8 @@ WITH crimes AS (
     GROUP BY nc.network_id
 ),
 member_harm AS (
-    SELECT m.network_id, m.nominal_id, nh.harm_score
+    -- DECIMAL: exact sums, independent of aggregation order
+    SELECT m.network_id, m.nominal_id, CAST(nh.harm_score AS DECIMAL(18, 6)) AS harm_score
     FROM net.network_member AS m
     JOIN harm.nominal_harm AS nh ON nh.nominal_id = m.nominal_id
 ),
@@ -107,9 +108,11 @@ concentration AS (
     SELECT
         mh.network_id,
         sum(mh.harm_score) AS member_harm_sum,
-        CASE WHEN sum(mh.harm_score) > 0 THEN max(mh.harm_score) / sum(mh.harm_score) ELSE 0 END AS top_member_share,
         CASE WHEN sum(mh.harm_score) > 0
-             THEN sum(mh.harm_score * mh.harm_score) / (sum(mh.harm_score) * sum(mh.harm_score)) ELSE 0 END AS member_harm_hhi
+             THEN CAST(max(mh.harm_score) AS DOUBLE) / CAST(sum(mh.harm_score) AS DOUBLE) ELSE 0 END AS top_member_share,
+        CASE WHEN sum(mh.harm_score) > 0
+             THEN CAST(sum(CAST(mh.harm_score * mh.harm_score AS DECIMAL(38, 6))) AS DOUBLE)
+                  / (CAST(sum(mh.harm_score) AS DOUBLE) * CAST(sum(mh.harm_score) AS DOUBLE)) ELSE 0 END AS member_harm_hhi
     FROM member_harm AS mh
     GROUP BY mh.network_id
 ),
