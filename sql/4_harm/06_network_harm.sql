@@ -111,7 +111,7 @@ concentration AS (
         CASE WHEN sum(mh.harm_score) > 0
              THEN CAST(max(mh.harm_score) AS DOUBLE) / CAST(sum(mh.harm_score) AS DOUBLE) ELSE 0 END AS top_member_share,
         CASE WHEN sum(mh.harm_score) > 0
-             THEN CAST(sum(CAST(mh.harm_score * mh.harm_score AS DECIMAL(38, 6))) AS DOUBLE)
+             THEN CAST(sum(CAST(mh.harm_score AS DECIMAL(38, 6)) * CAST(mh.harm_score AS DECIMAL(38, 6))) AS DOUBLE)
                   / (CAST(sum(mh.harm_score) AS DOUBLE) * CAST(sum(mh.harm_score) AS DOUBLE)) ELSE 0 END AS member_harm_hhi
     FROM member_harm AS mh
     GROUP BY mh.network_id
