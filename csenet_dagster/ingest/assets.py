@@ -9,7 +9,7 @@ from pydantic import Field
 from csenet_dagster import db, settings
 from csenet_dagster.assets_common import ensure_schemas, key, stage_asset, table_metadata
 from csenet_dagster.ingest.config import IngestSettings
-from csenet_dagster.ingest.contract import FILES, RULES, FileSpec
+from csenet_dagster.ingest.contract import BY_FILE, FILES, RULES, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, resolve_delivery, validate_delivery
 from csenet_dagster.ingest.loader import load_file, record_delivery
 
@@ -66,7 +66,8 @@ def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: 
 
 
 def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
-    deps = ["raw.delivery"] + ([next(s.table for s in FILES if s.file_name == spec.parent[1])] if spec.parent else [])
+    # Orphan checks read the parent's good rows, so a child file loads after its parent.
+    deps = ["raw.delivery"] + ([BY_FILE[spec.parent[1]].table] if spec.parent else [])
 
     @stage_asset(spec.table, group=GROUP, kinds=KINDS, deps=deps, description=spec.description)
     def load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:

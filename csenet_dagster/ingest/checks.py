@@ -106,7 +106,7 @@ def date_sanity(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetCheckResul
 
 
 def person_null_rates(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetCheckResult:
-    meta: dict[str, float | int] = {}
+    meta: dict[str, float | int] = {"rows": db.row_count(conn, spec.table)}
     over = []
     for column in PERSON_NULL_RATE_FIELDS:
         n_rows, n_empty = (int(v) for v in _row(conn, "check_null_rate", table=_table(spec), column=identifier(column)))
@@ -115,7 +115,6 @@ def person_null_rates(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetChec
         meta[f"max_null_rate/{column}"] = cfg.max_null_rate(column)
         if rate > cfg.max_null_rate(column):
             over.append(column)
-    meta["rows"] = n_rows
     return check_result(
         not over,
         "person-field null rates within settings" if not over else f"null rate above setting: {', '.join(over)}",
