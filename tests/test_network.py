@@ -151,6 +151,7 @@ def test_checks_pass_and_exports_written(world_run):
     evaluations = result.get_asset_check_evaluations()
     assert evaluations and all(e.passed for e in evaluations)
     exports = ws.warehouse / "exports"
+    assert all((exports / f).stat().st_mode & 0o077 == 0 for f in ("network.graphml", "i2_links.csv", "i2_entities.csv"))
     import igraph as ig
 
     loaded = ig.Graph.Read_GraphML(str(exports / "network.graphml"))

@@ -9,7 +9,7 @@
 Ids and attributes only: no names, dates of birth or contact details. Evidence
 from intelligence with handling code C is left out unless the
 ``export_conditional_intel`` setting allows it (sql/3_network/10_export_edge.sql).
-Each file is written next to its target and renamed over it.
+Each file is written next to its target, owner-only, and renamed over it.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ I2_LINKS = "i2_links.csv"
 
 
 def _replace(path: Path, write) -> None:
+    """Write beside the target, owner-only (links rest on intelligence), then rename over it."""
     temp = path.with_name(f".{path.name}.tmp")
     write(temp)
+    os.chmod(temp, 0o600)
     os.replace(temp, path)
 
 
