@@ -1,6 +1,6 @@
 -- harm.nominal_harm: every nominal's harm in recency-frequency-gravity form,
 -- from the crimes they are answerable for (SUSPECT/OFFENDER).
---   harm_score   = sum over their crimes of recent_harm (gravity x victims x recency decay);
+--   harm_score   = sum over their crimes of recent_harm (gravity x victims x recency decay),
 --                  frequency enters as the sum, recency as the decay.
 --   gravity      = max_offence_harm_days; frequency = n_crimes; recency = days_since_last_offence.
 CREATE OR REPLACE TABLE harm.nominal_harm AS

@@ -93,7 +93,14 @@ WITH crimes AS (
         sum(CASE WHEN h.in_active_window THEN h.harm_days ELSE 0 END) AS harm_days_active_window,
         sum(h.recent_harm) AS harm_score,
         max(h.event_date) AS last_crime_date,
-        min(h.event_date) AS first_crime_date
+        min(h.event_date) AS first_crime_date,
+        -- CSE activity: a CSE crime (code or marker) or a crime against a member:
+        -- members' ordinary offending does not make a dormant network active
+        max(CASE WHEN h.is_cse_offence OR h.cse_flag OR EXISTS (
+                SELECT 1 FROM harm.crime_party AS p
+                JOIN net.network_member AS m ON m.nominal_id = p.nominal_id AND m.network_id = nc.network_id
+                WHERE p.crime_ref = nc.crime_ref AND p.involvement = 'VICTIM')
+            THEN h.event_date END) AS last_cse_crime_date
     FROM harm.network_crime AS nc
     JOIN harm.crime_harm AS h ON h.crime_ref = nc.crime_ref
     GROUP BY nc.network_id
@@ -159,6 +166,8 @@ links AS (
     FROM net.edge AS e
     JOIN net.network_member AS m1 ON m1.nominal_id = e.nominal_id_a
     JOIN net.network_member AS m2 ON m2.nominal_id = e.nominal_id_b AND m2.network_id = m1.network_id
+    -- a shared address, phone or vehicle says where people live, not what they did together
+    WHERE e.link_type NOT IN ('SHARED_ADDRESS', 'SHARED_PHONE', 'SHARED_VEHICLE')
     GROUP BY m1.network_id
 ),
 ocg AS (
@@ -194,8 +203,9 @@ SELECT
     coalesce(o.n_ocg_links, 0) AS n_ocg_links,
     coalesce(o.n_ocg_shared_member_links, 0) AS n_ocg_shared_member_links,
     o.ocg_refs,
-    greatest(c.last_crime_date, ms.last_missing_date, l.last_link_date) AS last_activity_date,
-    coalesce(date_diff('day', greatest(c.last_crime_date, ms.last_missing_date, l.last_link_date), CAST(${as_of} AS DATE))
+    c.last_cse_crime_date,
+    greatest(c.last_cse_crime_date, ms.last_missing_date, l.last_link_date) AS last_activity_date,
+    coalesce(date_diff('day', greatest(c.last_cse_crime_date, ms.last_missing_date, l.last_link_date), CAST(${as_of} AS DATE))
              <= ${active_window_days}, FALSE) AS is_active
 FROM net.network AS n
 LEFT JOIN crimes AS c ON c.network_id = n.network_id

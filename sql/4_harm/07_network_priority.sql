@@ -68,7 +68,7 @@ SELECT * FROM (
 ) AS items
 ORDER BY network_id, component, item_ref;
 
--- harm.network_priority: priority_score = the sum of the network's items;
+-- harm.network_priority: priority_score = the sum of the network's items,
 -- priority_rank 1 = highest, a permutation of 1..n (ties: more harm, more
 -- recent activity, then network_id).
 CREATE OR REPLACE TABLE harm.network_priority AS
