@@ -82,6 +82,8 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
                 spec.table,
                 delivery_id=result.delivery_id,
                 file_name=result.file_name,
+                source_file=dg.MetadataValue.path(str(result.path)),
+                file_sha256=result.sha256,
                 rows_in_file=result.rows_in_file,
                 rows_loaded=result.rows_loaded,
                 rows_quarantined=result.rows_quarantined,

@@ -27,6 +27,7 @@ SQL = "1_ingest"
 class LoadResult:
     delivery_id: str
     file_name: str
+    path: Path
     sha256: str
     rows_in_file: int
     rows_loaded: int
@@ -224,6 +225,7 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
     return LoadResult(
         delivery_id=delivery_id,
         file_name=spec.file_name,
+        path=path,
         sha256=sha256,
         rows_in_file=expected_rows,
         rows_loaded=db.row_count(conn, spec.table),
