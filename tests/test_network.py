@@ -109,6 +109,9 @@ def test_weight_formula_from_extracted_at(world_run):
     # a shared attribute held by two nominals: strength 0.3 / (2 - 1)
     weight, _, _ = found[(*pair(world, "O2", "P1"), "SHARED_PHONE")]
     assert weight == pytest.approx(0.3 * credit("2026-01-01"))
+    # seven co-offending events in a year saturate at strength x max_event_credit
+    weight, n_events, _ = found[(*pair(world, "O1", "O2"), "CO_OFFENDING")]
+    assert (weight, n_events) == (pytest.approx(5.0), 7)
     assert all(w > 0 and math.isfinite(w) for w, _, _ in found.values())
 
 

@@ -3,7 +3,8 @@
 Network A: offenders O1 O2 O3, victims V1 V2 (CSE crimes; O3 only shares victim V1).
 Network B: offenders P1 P2, victim W1 (a CSE-marked assault) and missing child M1
 found with P2. X is arrested with O1 and, separately, with P1: a broker.
-Background: B1 B2 burglars (B1 also shoplifts with O1), a hostel of 8, a taxi of 10.
+Background: B1 B2 burglars (B1 also shoplifts with O1), a hostel of 8, a taxi of 10;
+Z1 witnesses O1 and O2 shoplifting (witnesses are never linked).
 """
 
 from __future__ import annotations
@@ -162,6 +163,9 @@ def build_world() -> World:
     # background
     w.crime("CR5", "28E", "2026-03-01", offender=["B1", "B2"])
     w.crime("CR6", "46", "2026-03-02", offender=["B1", "O1"])
+    # O1 and O2 shoplift together six more times this month: their co-offending edge saturates
+    for i in range(6):
+        w.crime(f"CR7{i}", "46", f"2026-11-0{i + 1}", offender=["O1", "O2"], witness=["Z1"])
     # X: arrested with O1, and separately with P1 (O1 has a second record in custody)
     w.custody("CU1", "OCC1", "2026-07-01", "O1", "-c")
     w.custody("CU2", "OCC1", "2026-07-01", "X")
