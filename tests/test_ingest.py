@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from csenet_dagster import db
+from csenet_dagster import db, settings
 from csenet_dagster.assets_common import duckdb_resource
 from csenet_dagster.ingest import ASSETS, CHECKS, DeliveryError, find_deliveries, validate_delivery
 from csenet_dagster.ingest.contract import BY_FILE, FILES, PERSON_FIELDS
@@ -213,7 +213,7 @@ def load_direct(folder: Path) -> None:
     with db.working_db() as conn:
         loader.record_delivery(conn, manifest)
         for spec in FILES:
-            loader.load_file(conn, spec, IngestSettings())
+            loader.load_file(conn, spec, settings.load(IngestSettings))
 
 
 def crime(ref: str, **overrides: str) -> dict[str, str]:
@@ -334,6 +334,17 @@ def test_malformed_rows_are_quarantined_with_their_row_number(empty_workspace):
     details = dict(query("SELECT row_no, detail FROM raw.quarantine WHERE file_name = 'crime.csv'"))
     assert details[2].startswith("fewer columns") and details[4].startswith("more columns")
     assert "UTF-8" in details[5] and "offence_title" in details[5]
+
+
+def test_record_longer_than_the_setting_is_quarantined(empty_workspace, monkeypatch):
+    settings_file = empty_workspace.root / "settings.json"
+    settings_file.write_text(json.dumps({"ingest": {"max_line_size": 2000}}))
+    monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
+    rows = good_rows()
+    rows["crime.csv"] = [crime("CR1"), crime("CR2", outcome="x" * 3000), crime("CR3")]
+    load_direct(write_delivery(empty_workspace.landing, rows=rows))
+    assert query("SELECT crime_ref, row_no FROM raw.crime ORDER BY row_no") == [("CR1", 1), ("CR3", 3)]
+    assert query("SELECT row_no, rule, detail FROM raw.quarantine") == [(2, "malformed_row", "record longer than max_line_size")]
 
 
 def test_unterminated_quote_swallowing_the_rest_is_quarantined_not_lost(empty_workspace):
