@@ -35,6 +35,7 @@ def test_top_network_page_shows_why_it_ranks_first(scored, tmp_path):
     assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
     page = written[0].read_text(encoding="utf-8")
     assert "Priority rank <b>1</b>" in page
+    assert "made of harm" in page and "It ranks above CSE00002 (rank 2" in page  # the headline
     assert "C1" in page and "19E Rape of a female child under 13" in page  # the crime that drives the score
     assert "OCG001" in page and "SHARED_MEMBER" in page
     assert len(re.findall(r"data:image/png;base64,[A-Za-z0-9+/]{100,}", page)) == 2  # link chart and timeline

@@ -141,6 +141,17 @@ def _rows(cells: list[list], numeric: set[int] = frozenset()) -> str:
     )
 
 
+def _headline(info: dict, components: dict[str, list], neighbours: list[tuple]) -> str:
+    """One sentence an analyst can read out: the score, what makes it, and the gap to its neighbours."""
+    parts = sorted(components.items(), key=lambda kv: -kv[1][0])[:3]
+    made_of = ", ".join(f"{name.lower()} {total:,.0f} ({share:.0%})" for name, (total, share, _) in parts)
+    text = f"Score {info['priority_score']:,.0f}, made of {made_of}."
+    for rank, network_id, score in neighbours:
+        relation = "above" if rank > info["priority_rank"] else "below"
+        text += f" It ranks {relation} {network_id} (rank {rank}, score {score:,.0f})."
+    return text
+
+
 def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config.HarmSettings) -> str:
     """The HTML page of one network."""
     head = conn.sql(
@@ -166,6 +177,11 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         f"SELECT DISTINCT ocg_nominal_id FROM harm.soc_link_path WHERE network_id = {db.literal(network_id)}"
     ).fetchall()}
 
+    neighbours = conn.sql(
+        f"""SELECT priority_rank, network_id, priority_score FROM harm.network_priority
+            WHERE priority_rank IN ({int(info['priority_rank']) - 1}, {int(info['priority_rank']) + 1})
+            ORDER BY priority_rank"""
+    ).fetchall()
     score_items = [r for r in explanation if r[0] == "SCORE"]
     components: dict[str, list] = {}
     for _, component, _, _, _, contribution, share, _ in score_items:
@@ -177,6 +193,7 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         [[c, f"{v[0]:,.1f}", f"{v[1]:.0%}", v[2]] for c, v in sorted(components.items(), key=lambda kv: -kv[1][0])],
         numeric={1, 2, 3},
     )
+    headline = _headline(info, components, neighbours)
     top_items = sorted(score_items, key=lambda r: (-r[5], r[1], r[3]))[:MAX_ITEMS]
     item_rows = _rows([[r[1], r[3], r[4], f"{r[5]:,.1f}", r[7]] for r in top_items], numeric={3})
     changes = [r for r in explanation if r[0] == "CHANGE"]
@@ -223,6 +240,7 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         "delivery_id": _e(delivery[0]),
         "extracted_at": _e(delivery[1]),
         "half_life": _e(f"{cfg.recency_half_life_days:g}"),
+        "headline": _e(headline),
         "summary_rows": _rows(summary),
         "component_rows": component_rows,
         "item_rows": item_rows,
