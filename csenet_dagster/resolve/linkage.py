@@ -35,6 +35,7 @@ MODEL_COLUMNS = (
     "forename_sdx",
     "full_name",
     "dob_std",
+    "dob_placeholder_year",
     "sex_std",
     "postcode_std",
     "postcode_outward",
@@ -131,6 +132,13 @@ def comparisons() -> list[dict]:
     dob = cl.CustomComparison(
         output_column_name="dob",
         comparison_levels=[
+            # before the null level: a 01/01/<year> placeholder still tells the year
+            _level(
+                "(dob_std_l IS NULL AND dob_placeholder_year_l = year(dob_std_r))"
+                " OR (dob_std_r IS NULL AND dob_placeholder_year_r = year(dob_std_l))"
+                " OR dob_placeholder_year_l = dob_placeholder_year_r",
+                "year agrees with a 01/01/<year> placeholder",
+            ),
             _null("dob_std"),
             _level("dob_std_l = dob_std_r", "exact"),
             _level(
@@ -177,22 +185,29 @@ def comparisons() -> list[dict]:
 def prediction_blocking_rules() -> list:
     """Equi-join blocks: each pair of records sharing one of these keys is scored.
 
-    Every rule needs two fields to agree (or one near-unique field), so the
-    number of pairs grows about linearly with the number of records.
+    Every rule pairs a name key with a near-unique key (dob, postcode,
+    district), or is a near-unique key itself (PNC, phone), so the number of
+    pairs grows about linearly with the number of records; a name alone
+    (James Smith) would grow with its square.
     """
     from splink import block_on
 
+    dob_year = "substr(CAST(dob_std AS VARCHAR), 1, 4)"
     return [
         block_on("surname_std", "dob_std"),
         block_on("forename_canonical", "dob_std"),
-        block_on("forename_canonical", "surname_std"),
-        block_on("surname_sdx", "forename_sdx", "substr(CAST(dob_std AS VARCHAR), 1, 4)"),
+        block_on("surname_sdx", "dob_std"),
         block_on("dob_std", "postcode_outward"),
+        block_on("forename_canonical", "surname_std", "postcode_outward"),
+        block_on("forename_canonical", "surname_std", dob_year),
         block_on("postcode_std", "forename_initial"),
         block_on("pnc_std"),
         block_on("phone_std"),
-        "l.surname_std = r.forename1 AND l.forename1 = r.surname_first",
-        "l.forename1 = r.surname_std AND l.surname_first = r.forename1",
+        # forename and surname swapped on one record: same dob or same district
+        "l.surname_std = r.forename1 AND l.forename1 = r.surname_first AND l.dob_std = r.dob_std",
+        "l.surname_std = r.forename1 AND l.forename1 = r.surname_first AND l.postcode_outward = r.postcode_outward",
+        "l.forename1 = r.surname_std AND l.surname_first = r.forename1 AND l.dob_std = r.dob_std",
+        "l.forename1 = r.surname_std AND l.surname_first = r.forename1 AND l.postcode_outward = r.postcode_outward",
     ]
 
 

@@ -91,6 +91,10 @@ SELECT
     END AS dob_std,
     CASE WHEN n.dob IS NOT NULL AND month(n.dob) = 1 AND day(n.dob) = 1 THEN TRUE ELSE FALSE END
         AS dob_placeholder,
+    -- 01/01/<year> is usually entered when only the year of birth is known
+    CASE WHEN month(n.dob) = 1 AND day(n.dob) = 1 AND year(n.dob) > 1900
+              AND n.dob <= CAST(${extracted_at} AS DATE)
+         THEN year(n.dob) END AS dob_placeholder_year,
     CASE WHEN n.sex_raw IN ('M', 'F') THEN n.sex_raw END AS sex_std,
     CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
          THEN left(n.postcode_compact, length(n.postcode_compact) - 3) || ' ' || right(n.postcode_compact, 3)
