@@ -51,6 +51,11 @@ class Workspace:
     def work_db(self) -> Path:
         return self.warehouse / "work.duckdb"
 
+    @property
+    def dagster_home(self) -> Path:
+        """DAGSTER_HOME of a persistent instance (``small_run`` records its run there)."""
+        return self.root / "dagster_home"
+
     def deliveries(self) -> list[Path]:
         return sorted(p for p in self.landing.iterdir() if p.is_dir())
 
@@ -126,9 +131,24 @@ def small_run(tmp_path_factory, generated) -> Workspace:
     from csenet_dagster.pipeline import run_pipeline
 
     ws = clone_workspace(generated(), tmp_path_factory.mktemp("small_run"))
-    with use_workspace(ws):
-        run_pipeline()
+    with use_workspace(ws), persistent_instance(ws) as instance:
+        run_pipeline(instance=instance)
     return ws
+
+
+@contextmanager
+def persistent_instance(ws: Workspace) -> Iterator:
+    """A DagsterInstance stored in ``ws.dagster_home`` with the deployment's dagster.yaml,
+    so what Dagster recorded for a run can be read back (privacy scan, UI test)."""
+    import dagster as dg
+
+    ws.dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).resolve().parent.parent / "dagster_home" / "dagster.yaml", ws.dagster_home)
+    instance = dg.DagsterInstance.from_config(str(ws.dagster_home))
+    try:
+        yield instance
+    finally:
+        instance.dispose()
 
 
 QUALITY_PEOPLE = 20000
