@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections import Counter
 from pathlib import Path
 
 from csenet_dagster import settings
@@ -77,6 +78,10 @@ def generate(
     maker.build()
     writer = DeliveryWriter(random.Random(f"csenet:{seed}:output"), world, maker, landing, truth, cutoff)
     writer.write_delivery()
+    # dirt is drawn per delivery: successive extracts of one world break different rows
+    expected = writer.inject_dirt(random.Random(f"csenet:{seed}:dirt:{delivery_id}"),
+                                  params.dirty_row_rate, params.dirty_min_rows_per_file)
+    writer.write_files()
     delivered = [maker.records[i] for i in writer.delivered]
     writer.write_truth({
         "people": people, "seed": seed, "delivery_id": delivery_id, "extracted_at": extracted_at,
@@ -88,6 +93,8 @@ def generate(
             "networks": len(world.networks),
             "ocgs": len(world.ocgs),
             "records_dob_restored_for_resolvability": maker.restored,
+            "quarantine_expected": len(expected),
+            "quarantine_expected_by_rule": dict(sorted(Counter(rule for _, _, rule in expected).items())),
         },
         "files": {name: meta["rows"] for name, meta in sorted(writer.files.items())},
     })

@@ -9,6 +9,7 @@ import io
 import json
 from pathlib import Path
 
+from csenet_dagster.generator.dirt import DirtInjector
 from csenet_dagster.generator.population import Bijection
 from csenet_dagster.generator.records import PERSON_COLUMNS, Record, RecordMaker, date_text
 from csenet_dagster.generator.world import World
@@ -69,8 +70,10 @@ class DeliveryWriter:
     def __init__(self, rng, world: World, maker: RecordMaker, landing: Path, truth: Path, cutoff: int):
         self.rng, self.world, self.maker = rng, world, maker
         self.landing, self.truth, self.cutoff = landing, truth, cutoff
-        self.files: dict[str, dict] = {}
+        self.tables: dict[str, tuple[list[str], list]] = {}  # file -> (header, rows) until written
+        self.files: dict[str, dict] = {}  # file -> manifest entry of the written file
         self.delivered: set[int] = set()  # indexes of records that appear in the delivery
+        self.quarantine_expected: list[tuple[str, int, str]] = []  # (file_name, row_no, rule) of injected dirt
 
     def person(self, system: str, row: int) -> tuple:
         index = self.maker.row_record[system][row]
@@ -81,9 +84,14 @@ class DeliveryWriter:
         return self.maker.records[self.maker.row_record[system][row]].ref
 
     def add(self, name: str, header: list[str], rows: list) -> None:
-        path = self.landing / name
-        count = write_csv(path, header, rows)
-        self.files[name] = {"rows": count, "sha256": sha256_of(path)}
+        """Hold a file's clean rows; ``write_files`` writes them (after any dirt is injected)."""
+        self.tables[name] = (header, rows)
+
+    def write_files(self) -> None:
+        for name, (header, rows) in self.tables.items():
+            path = self.landing / name
+            count = write_csv(path, header, rows)
+            self.files[name] = {"rows": count, "sha256": sha256_of(path)}
 
     def write_delivery(self) -> None:
         w, rng, cutoff = self.world, self.rng, self.cutoff
@@ -160,6 +168,17 @@ class DeliveryWriter:
         self.add("ocg_member.csv", ["ocg_ref", "ocg_name", "ocgm_band", "ocg_status", "member_role",
                                     "mapped_date", *PERSON_COLUMNS], rows)
 
+    def inject_dirt(self, rng, rate: float, min_per_file: int) -> list[tuple[str, int, str]]:
+        """Break some background rows the way real extracts do; returns the expected quarantine."""
+        kind_of_ref = {self.maker.records[i].ref: self.world.pop.persons[self.maker.records[i].pid].kind
+                       for i in self.delivered}
+        world_refs = {"crime.csv": len(self.world.crimes), "intel_log.csv": len(self.world.intel)}
+        injector = DirtInjector(rng, rate, min_per_file, self.tables, kind_of_ref, world_refs)
+        injector.inject()
+        rows, self.quarantine_expected = injector.result()
+        self.tables = {name: (header, rows[name]) for name, (header, _) in self.tables.items()}
+        return self.quarantine_expected
+
     def write_manifest(self, delivery_id: str, extracted_at: str) -> None:
         manifest = {"delivery_id": delivery_id, "extracted_at": extracted_at,
                     "files": {name: self.files[name] for name in sorted(self.files)}}
@@ -210,4 +229,5 @@ class DeliveryWriter:
         rows = [(o.ocg_ref, o.band, o.status, pid_text(p.pid), role, "true" if (o.ocg_ref, p.pid) in mapped else "false")
                 for o in w.ocgs for p, role in o.members if p.pid in present]
         write_csv(truth / "ocg.csv", ["ocg_ref", "ocgm_band", "ocg_status", "person_id", "member_role", "mapped"], rows)
+        write_csv(truth / "quarantine_expected.csv", ["file_name", "row_no", "rule"], self.quarantine_expected)
         (truth / "params.json").write_text(json.dumps(params_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")

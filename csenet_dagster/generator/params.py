@@ -59,3 +59,10 @@ class GeneratorParams:
     stale_address_rate: float = 0.1
     postcode_missing_rate: float = 0.05
     pnc_corrupt_rate: float = 0.004
+
+    # --- dirty rows (contract breaches ingest must quarantine; truth/quarantine_expected.csv) ---
+    # Share of each file's rows broken (unparseable date, empty key, unknown code, orphan,
+    # repeated ref), at least dirty_min_rows_per_file per file; 0 disables all dirt. A broken
+    # crime or intel log also orphans its people rows (counted in the expected quarantine).
+    dirty_row_rate: float = 0.002
+    dirty_min_rows_per_file: int = 4
