@@ -89,6 +89,21 @@ def test_cse_networks_match_planted_truth(quality_pipeline_run):
     assert quality["mean_cohesion"] >= COHESION_TARGET, quality
     assert quality["planted_networks_merged"] == 0, quality
     assert quality["background_share_of_members"] <= BACKGROUND_SHARE_LIMIT, quality
+    # the generator's hostel and taxi firm's phone are held by many: they link nobody
+    with db.connect(ws.work_db, read_only=True) as conn:
+        too_common = dict(conn.sql("SELECT link_type, n_too_common FROM net.shared_attribute_summary").fetchall())
+        # shared-attribute evidence not explained by an attribute held by at most 6 nominals
+        busy_links = conn.sql(
+            """SELECT count(*) FROM net.edge_evidence AS e
+               WHERE e.link_type LIKE 'SHARED_%' AND NOT EXISTS (
+                   SELECT 1 FROM net.shared_attribute_holder AS a
+                   JOIN net.shared_attribute_holder AS b
+                     ON b.link_type = a.link_type AND b.attribute = a.attribute
+                   WHERE a.link_type = e.link_type AND a.nominal_id = e.nominal_id_a
+                     AND b.nominal_id = e.nominal_id_b AND a.n_holders <= 6)"""
+        ).fetchall()[0][0]
+    assert too_common["SHARED_ADDRESS"] >= 1 and too_common["SHARED_PHONE"] >= 1, too_common
+    assert busy_links == 0
 
 
 def test_small_delivery_networks_are_planted_ones(small_run):
