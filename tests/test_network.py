@@ -309,3 +309,15 @@ def test_large_component_is_split_by_seeded_leiden():
     # below the size threshold the component stays whole
     whole = delineate(graph, role, evidenced, NetworkSettings(leiden_min_component_size=40))
     assert [set(n.members) for n in whole] == [set(range(40))]
+
+
+def test_delivery_without_links_gives_empty_tables_and_passing_checks(empty_workspace):
+    from test_network_world import World
+
+    world = World()
+    world.crime("CR1", "46", "2026-01-01", offender=["A1"])
+    result = run_network(world)
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    assert query("SELECT count(*) FROM net.edge")[0][0] == 0
+    assert query("SELECT count(*) FROM net.network_member")[0][0] == 0
+    assert query("SELECT count(*) FROM net.centrality")[0][0] == 1
