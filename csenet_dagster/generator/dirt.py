@@ -124,6 +124,7 @@ class DirtInjector:
             for row in f.rows:
                 self.good_mentions[row[ref]] = self.good_mentions.get(row[ref], 0) + 1
         self.orphans_made = 0
+        self.child_index: dict[str, dict[str, list[int]]] = {}
 
     def person_files(self):
         return (f for f in self.files.values() if "person_ref" in f.header)
@@ -153,11 +154,19 @@ class DirtInjector:
         if name in PARENT_OF:
             child_name = PARENT_OF[name]
             _, shared, _ = CHILDREN[child_name]
-            child, parent = self.files[child_name], self.files[name]
-            value = parent.rows[i][parent.column(shared)]
-            col = child.column(shared)
-            return [j for j, row in enumerate(child.rows) if row[col] == value]
+            parent = self.files[name]
+            return self.children_of(child_name, shared).get(parent.rows[i][parent.column(shared)], [])
         return [i] if "person_ref" in self.files[name].header else []
+
+    def children_of(self, child_name: str, shared: str) -> dict[str, list[int]]:
+        """Parent ref -> indexes of the child file's rows (built once, before any child is changed)."""
+        if child_name not in self.child_index:
+            child = self.files[child_name]
+            col, index = child.column(shared), {}
+            for j, row in enumerate(child.rows):
+                index.setdefault(row[col], []).append(j)
+            self.child_index[child_name] = index
+        return self.child_index[child_name]
 
     def keeps_every_record(self, file: DirtyFile, rows: list[int]) -> bool:
         ref = file.column("person_ref")
