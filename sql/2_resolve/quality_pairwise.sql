@@ -19,15 +19,21 @@ rec AS (
     LEFT JOIN surname_rank AS s ON s.surname_std = ps.surname_std
     LEFT JOIN forename_rank AS f ON f.forename_canonical = ps.forename_canonical
 ),
+candidate AS (
+    -- every pair either predicted (same nominal) or true (same person): two equi-joins
+    SELECT a.person_ref AS ref_a, b.person_ref AS ref_b
+    FROM rec AS a JOIN rec AS b ON a.nominal_id = b.nominal_id AND a.person_ref < b.person_ref
+    UNION
+    SELECT a.person_ref, b.person_ref
+    FROM rec AS a JOIN rec AS b ON a.person_id = b.person_id AND a.person_ref < b.person_ref
+),
 pairs AS (
-    -- every pair either predicted (same nominal) or true (same person)
-    SELECT a.person_ref AS ref_a, b.person_ref AS ref_b,
-           a.nominal_id = b.nominal_id AS predicted,
+    SELECT a.nominal_id = b.nominal_id AS predicted,
            a.person_id = b.person_id AS actual,
            CASE WHEN a.common_name OR b.common_name THEN 'common_name' ELSE 'other_name' END AS name_group
-    FROM rec AS a
-    JOIN rec AS b
-      ON a.person_ref < b.person_ref AND (a.nominal_id = b.nominal_id OR a.person_id = b.person_id)
+    FROM candidate AS c
+    JOIN rec AS a ON a.person_ref = c.ref_a
+    JOIN rec AS b ON b.person_ref = c.ref_b
 ),
 grouped AS (
     SELECT name_group, predicted, actual, count(*) AS n FROM pairs GROUP BY name_group, predicted, actual
