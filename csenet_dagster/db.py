@@ -51,6 +51,31 @@ def working_db(read_only: bool = False):
 
 
 @contextmanager
+def published_snapshot(analyst_db: Path | str | None = None):
+    """Yield a private copy of the published analyst.duckdb, for reading the previous run.
+
+    An analyst holding analyst.duckdb open read-write (DuckDB's default) locks it
+    against every other process, read-only ones too, so stages never open the
+    published file itself. It is never written after publish (a new file replaces
+    it), so a byte copy is a consistent snapshot. The yielded path does not exist
+    when nothing has been published yet; the copy is removed afterwards.
+    """
+    import shutil
+    import tempfile
+
+    source = Path(analyst_db) if analyst_db is not None else settings.paths().analyst_db
+    source.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=".previous-", dir=source.parent))  # mode 0700
+    copy = folder / source.name
+    try:
+        if source.exists():
+            shutil.copyfile(source, copy)
+        yield copy
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
 def transaction(conn: duckdb.DuckDBPyConnection):
     """All-or-nothing writes: commit when the block succeeds, roll back on any error."""
     conn.execute("BEGIN TRANSACTION")

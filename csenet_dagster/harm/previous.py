@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from csenet_dagster import db, settings
+from csenet_dagster import db
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,13 @@ PREVIOUS_TABLES = {
 
 def stage_previous_run(conn: duckdb.DuckDBPyConnection, analyst_db: Path | None = None) -> dict[str, int]:
     """Fill harm.prev_* from the previous analyst file; returns rows copied per table."""
-    analyst_db = analyst_db or settings.paths().analyst_db
+    # A private copy: an analyst holding analyst.duckdb open (read-write locks it
+    # against every other process) must not cost this run its diff.
+    with db.published_snapshot(analyst_db) as previous:
+        return _stage_previous_from(conn, previous)
+
+
+def _stage_previous_from(conn: duckdb.DuckDBPyConnection, analyst_db: Path) -> dict[str, int]:
     for table, (columns, _, _) in PREVIOUS_TABLES.items():
         conn.execute(f"CREATE OR REPLACE TABLE harm.{table} ({columns})")
     copied = {table: 0 for table in PREVIOUS_TABLES}

@@ -222,7 +222,9 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         networks = delineate.delineate(graph, cse_role, evidenced, s)
         names = graph.vs["name"]
         member_names = [[names[v] for v in n.members] for n in networks]
-        previous, highest = network_ids.previous_networks(settings.paths().analyst_db)
+        # A private copy: an analyst holding analyst.duckdb open must not block the run.
+        with db.published_snapshot() as published:
+            previous, highest = network_ids.previous_networks(published)
         ids = network_ids.assign_network_ids(member_names, previous, highest)
 
         rows = centrality.network_member_centrality(graph, networks, s.random_seed)

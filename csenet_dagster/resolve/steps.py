@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from csenet_dagster import db, settings
+from csenet_dagster import db
 from csenet_dagster.resolve import clustering, corrections, linkage, stable_ids
 from csenet_dagster.resolve.config import ResolveSettings
 
@@ -75,23 +75,24 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
 
 def load_previous_crosswalk(conn: duckdb.DuckDBPyConnection, analyst_db: Path | None = None) -> int:
     """Copy the last published nominal_record into er.previous_nominal_record."""
-    analyst_db = analyst_db or settings.paths().analyst_db
-    if not analyst_db.exists():
-        db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
-        return 0
-    conn.execute(f"ATTACH {db.literal(str(analyst_db))} AS previous_run (READ_ONLY)")
-    try:
-        has_table = db.scalar(
-            conn,
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous_run'"
-            " AND schema_name = 'main' AND table_name = 'nominal_record'",
-        )
-        if has_table:
-            db.run_sql(conn, f"{SQL}/05_previous_nominal_record.sql")
-        else:
+    # A private copy: an analyst holding analyst.duckdb open must not block the run.
+    with db.published_snapshot(analyst_db) as previous:
+        if not previous.exists():
             db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
-    finally:
-        conn.execute("DETACH previous_run")
+            return 0
+        conn.execute(f"ATTACH {db.literal(str(previous))} AS previous_run (READ_ONLY)")
+        try:
+            has_table = db.scalar(
+                conn,
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous_run'"
+                " AND schema_name = 'main' AND table_name = 'nominal_record'",
+            )
+            if has_table:
+                db.run_sql(conn, f"{SQL}/05_previous_nominal_record.sql")
+            else:
+                db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
+        finally:
+            conn.execute("DETACH previous_run")
     return db.row_count(conn, "er.previous_nominal_record")
 
 
