@@ -3,15 +3,16 @@
 Fellegi-Sunter model on the DuckDB backend, in a private in-memory DuckDB so
 Splink's scratch tables never touch the working database. Parameters are
 estimated without labels: u from random record pairs (fixed seed), m by EM.
-Training runs single-threaded because EM sums floating-point numbers, and a
-multi-threaded sum is not bit-for-bit repeatable; scoring is row-wise and
-uses every core.
+EM runs single-threaded because it sums floating-point numbers, and a
+multi-threaded sum is not bit-for-bit repeatable; sampling is hash-based and
+counting and scoring are exact, so they use every core.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -263,16 +264,17 @@ class LinkageResult:
     n_records: int
     n_pairs_scored: int
     model_json: str
+    seconds: dict[str, float]
 
 
 def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
     """Score candidate pairs of ``records`` (columns MODEL_COLUMNS, sorted by person_ref)."""
     from splink import DuckDBAPI, Linker, SettingsCreator
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)  # its "level not observed" notes are noise here
     splink_conn = duckdb.connect(":memory:", config=dict(db.CONNECTION_CONFIG))
     try:
-        splink_conn.execute("SET threads TO 1")
+        splink_conn.execute("SET enable_progress_bar = false")
         splink_conn.register("person_std_arrow", records)
         splink_conn.execute(
             "CREATE TABLE person_std AS SELECT * FROM person_std_arrow ORDER BY person_ref"
@@ -280,7 +282,7 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         splink_conn.unregister("person_std_arrow")
         n_records = records.num_rows
         if n_records < 2:
-            return LinkageResult(_empty_pairs(), n_records, 0, "")
+            return LinkageResult(_empty_pairs(), n_records, 0, "", {})
 
         api = DuckDBAPI(connection=splink_conn)
         model = SettingsCreator(
@@ -296,22 +298,36 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         )
         source = api.register("person_std")
         linker = Linker(source, model, log_level=None)
+        seconds: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[name] = round(now - clock, 2)
+            clock = now
+
         linker.training.estimate_probability_two_random_records_match(
             deterministic_rules(), recall=cfg.deterministic_rule_recall
         )
+        lap("prior")
         linker.training.estimate_u_using_random_sampling(
             max_pairs=cfg.u_sample_pairs, seed=cfg.random_seed
         )
+        lap("u_sampling")
+        splink_conn.execute("SET threads TO 1")  # EM sums floats: one thread, same bits
         for rule in training_blocking_rules():
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=cfg.em_max_pairs
             )
+        splink_conn.execute(f"SET threads TO {_cores()}")
+        lap("em")
         model_dict = floor_m_probabilities(linker.misc.save_model_to_json(), cfg.m_probability_floor)
         linker = Linker(api.register("person_std", table_name="person_std_scoring"), model_dict, log_level=None)
-        splink_conn.execute(f"SET threads TO {_cores()}")
         scored = linker.inference.predict(
             threshold_match_probability=cfg.keep_pairs_above, warning_mode="never"
         )
+        lap("predict")
         n_scored = db.scalar(splink_conn, "SELECT count(*) FROM " + scored.physical_name)
         pairs = splink_conn.sql(
             f"""SELECT person_ref_l, person_ref_r,
@@ -321,7 +337,7 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
                 ORDER BY person_ref_l, person_ref_r"""
         ).to_arrow_table()
         model_json = json.dumps(model_dict, sort_keys=True)
-        return LinkageResult(pairs, n_records, int(n_scored), model_json)
+        return LinkageResult(pairs, n_records, int(n_scored), model_json, seconds)
     finally:
         splink_conn.close()
 

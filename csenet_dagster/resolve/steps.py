@@ -70,6 +70,7 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
         "pairs_kept": result.pairs.num_rows,
         "pairs_at_or_above_threshold": int(above),
         "model_json": result.model_json,
+        **{f"seconds_{name}": value for name, value in result.seconds.items()},
     }
 
 
