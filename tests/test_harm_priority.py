@@ -141,3 +141,16 @@ def test_priority_is_deterministic(scored):
     before = rows(conn, "SELECT * FROM harm.explanation")
     priority.build_all(conn, cfg)
     assert rows(conn, "SELECT * FROM harm.explanation") == before
+
+
+def test_rank_and_explanation_checks_catch_faults(scored):
+    from csenet_dagster.harm import checks
+
+    conn, _ = scored
+    assert checks.rank_permutation_faults(conn, "harm.network_priority", "priority_rank") == 0
+    conn.execute("CREATE TABLE harm.bad_rank AS SELECT * FROM (VALUES (1), (2), (2), (5)) t(r)")
+    assert checks.rank_permutation_faults(conn, "harm.bad_rank", "r") == 2  # 5 out of range, 2 repeated
+    assert db.scalar(conn, db.render_sql("4_harm/checks/explanation_not_adding_up.sql")) == 0
+    conn.execute("UPDATE harm.explanation SET contribution = contribution + 1 WHERE subject_id = 'CSE00002' AND component = 'HARM'")
+    assert db.scalar(conn, db.render_sql("4_harm/checks/explanation_not_adding_up.sql")) == 1
+    assert db.scalar(conn, db.render_sql("4_harm/checks/soc_link_invalid.sql")) == 0

@@ -17,18 +17,11 @@ def negative_harm_rows(conn: duckdb.DuckDBPyConnection, table: str, columns: tup
 
 def rank_permutation_faults(conn: duckdb.DuckDBPyConnection, table: str, rank_column: str) -> int:
     """Rows breaking "ranks are exactly 1..n": null, out of range or repeated."""
-    return int(
-        db.scalar(
-            conn,
-            f"""
-            SELECT
-                (SELECT count(*) FROM {table} WHERE {rank_column} IS NULL OR {rank_column} < 1
-                    OR {rank_column} > (SELECT count(*) FROM {table}))
-              + (SELECT coalesce(sum(n - 1), 0) FROM
-                    (SELECT count(*) AS n FROM {table} GROUP BY {rank_column} HAVING count(*) > 1) AS r)
-            """,
-        )
+    query = db.render_sql(
+        "4_harm/checks/rank_permutation_faults.sql",
+        {"table": db.SqlFragment(table), "rank_column": db.SqlFragment(rank_column)},
     )
+    return int(db.scalar(conn, query))
 
 
 @dg.asset_check(
@@ -125,25 +118,7 @@ def nominal_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 )
 def explanation_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
-        n_bad = int(
-            db.scalar(
-                conn,
-                """
-                WITH subject AS (
-                    SELECT 'NETWORK' AS kind, network_id AS id, priority_score FROM harm.network_priority
-                    UNION ALL
-                    SELECT 'NOMINAL', nominal_id, priority_score FROM harm.nominal_priority WHERE is_explained
-                ),
-                parts AS (
-                    SELECT subject_kind, subject_id, sum(contribution) AS total
-                    FROM harm.explanation WHERE section = 'SCORE' GROUP BY subject_kind, subject_id
-                )
-                SELECT count(*) FROM subject AS s
-                LEFT JOIN parts AS p ON p.subject_kind = s.kind AND p.subject_id = s.id
-                WHERE abs(s.priority_score - coalesce(p.total, 0)) > 1e-6
-                """,
-            )
-        )
+        n_bad = int(db.scalar(conn, db.render_sql("4_harm/checks/explanation_not_adding_up.sql")))
     return assets_common.check_result(n_bad == 0, n_subjects_not_adding_up=n_bad)
 
 
@@ -155,19 +130,7 @@ def explanation_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 )
 def soc_link_valid(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
-        n_bad = int(
-            db.scalar(
-                conn,
-                """
-                SELECT
-                    (SELECT count(*) FROM harm.soc_link
-                     WHERE link_kind NOT IN ('SHARED_MEMBER', 'DIRECT_LINK', 'TWO_STEP') OR strength IS NULL OR strength <= 0
-                        OR network_id NOT IN (SELECT network_id FROM net.network))
-                  + (SELECT count(*) FROM (SELECT network_id, ocg_ref FROM harm.soc_link
-                                           GROUP BY network_id, ocg_ref HAVING count(*) > 1) AS d)
-                """,
-            )
-        )
+        n_bad = int(db.scalar(conn, db.render_sql("4_harm/checks/soc_link_invalid.sql")))
     return assets_common.check_result(n_bad == 0, n_invalid_rows=n_bad)
 
 

@@ -67,23 +67,7 @@ def build_nominal_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings
 
 def unweighted_offence_codes(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     """(offence_code, file, n_rows) for every code met in crimes or custody without a weight."""
-    rows = conn.sql(
-        """
-        WITH met AS (
-            SELECT regexp_replace(upper(trim(offence_code)), '^0+', '') AS offence_code, 'crime.csv' AS file_name
-            FROM raw.crime WHERE offence_code IS NOT NULL
-            UNION ALL
-            SELECT regexp_replace(upper(trim(offence_code)), '^0+', ''), 'custody.csv'
-            FROM raw.custody WHERE offence_code IS NOT NULL
-        )
-        SELECT m.offence_code, m.file_name, count(*) AS n_rows
-        FROM met AS m
-        LEFT JOIN harm.offence_weight AS w ON w.offence_code = m.offence_code
-        WHERE w.offence_code IS NULL
-        GROUP BY m.offence_code, m.file_name
-        ORDER BY m.offence_code, m.file_name
-        """
-    ).fetchall()
+    rows = conn.sql(db.render_sql("4_harm/checks/unweighted_offence_code.sql")).fetchall()
     return [(r[0], r[1], int(r[2])) for r in rows]
 
 
