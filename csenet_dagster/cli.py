@@ -105,7 +105,7 @@ class Progress:
             if step in self.materialized:
                 seconds = event.event_specific_data.duration_ms / 1000.0
                 rows = self.rows.get(step)
-                row_text = f"{rows:>12,} rows" if rows is not None else ""
+                row_text = f"{rows:>12,} {'row' if rows == 1 else 'rows'}" if rows is not None else ""
                 self._print(f"  {self._stage(step):<8} {self.asset_name(step):<40} {seconds:7.1f}s {row_text}")
         elif kind == dg.DagsterEventType.STEP_FAILURE:
             message = _error_text(event.event_specific_data.error)
