@@ -154,34 +154,16 @@ def _headline(info: dict, components: dict[str, list], neighbours: list[tuple]) 
 
 def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config.HarmSettings) -> str:
     """The HTML page of one network."""
-    head = conn.sql(
-        f"""SELECT p.priority_rank, p.priority_score, h.*, (SELECT count(*) FROM harm.network_priority) AS n_networks
-            FROM harm.network_priority AS p JOIN harm.network_harm AS h USING (network_id)
-            WHERE p.network_id = {db.literal(network_id)}"""
-    )
-    info = dict(zip(head.columns, head.fetchall()[0]))
+    info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
     delivery = conn.sql("SELECT delivery_id, extracted_at FROM raw.delivery").fetchall()[0]
     members = _query(conn, "10_dossier_members.sql", network_id=network_id)
     edges = _query(conn, "11_dossier_edges.sql", network_id=network_id)
     events = _query(conn, "12_dossier_timeline.sql", network_id=network_id)
     evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
-    explanation = conn.sql(
-        f"""SELECT section, component, item_kind, item_ref, item_date, contribution, share, detail
-            FROM harm.explanation WHERE subject_kind = 'NETWORK' AND subject_id = {db.literal(network_id)}"""
-    ).fetchall()
-    soc = conn.sql(
-        f"""SELECT ocg_ref, link_kind, strength, ocgm_band, ocg_status, via_nominal_ids
-            FROM harm.soc_link WHERE network_id = {db.literal(network_id)} ORDER BY strength DESC, ocg_ref"""
-    ).fetchall()
-    ocg_nominals = {r[0] for r in conn.sql(
-        f"SELECT DISTINCT ocg_nominal_id FROM harm.soc_link_path WHERE network_id = {db.literal(network_id)}"
-    ).fetchall()}
-
-    neighbours = conn.sql(
-        f"""SELECT priority_rank, network_id, priority_score FROM harm.network_priority
-            WHERE priority_rank IN ({int(info['priority_rank']) - 1}, {int(info['priority_rank']) + 1})
-            ORDER BY priority_rank"""
-    ).fetchall()
+    explanation = [tuple(r.values()) for r in _query(conn, "15_dossier_explanation.sql", network_id=network_id)]
+    soc = [tuple(r.values()) for r in _query(conn, "16_dossier_soc_link.sql", network_id=network_id)]
+    ocg_nominals = {r["ocg_nominal_id"] for r in _query(conn, "17_dossier_ocg_nominal.sql", network_id=network_id)}
+    neighbours = [tuple(r.values()) for r in _query(conn, "18_dossier_neighbours.sql", priority_rank=int(info["priority_rank"]))]
     score_items = [r for r in explanation if r[0] == "SCORE"]
     components: dict[str, list] = {}
     for _, component, _, _, _, contribution, share, _ in score_items:
