@@ -13,7 +13,7 @@ from csenet_dagster import db, ingest, resolve
 from csenet_dagster.assets_common import duckdb_resource
 from conftest import Workspace, clone_workspace, use_workspace
 
-RESOLVE_KEYS = ("er/person_record", "er/person_std", "er/match_pair", "er/nominal_record",
+RESOLVE_KEYS = ("er/person_record", "er/person_std", "er/match_pair", "er/match_weight", "er/nominal_record",
                 "er/identity_correction", "er/nominal", "er/nominal_change")
 
 
@@ -78,6 +78,19 @@ def test_every_record_once_and_checks_pass(resolved):
     # first run: every nominal is new, ids numbered from N00000001
     assert read(ws, "SELECT DISTINCT change FROM er.nominal_change") == [("new",)]
     assert read(ws, "SELECT min(nominal_id) FROM er.nominal_record") == [("N00000001",)]
+
+
+def test_trained_model_is_published_and_sensible(resolved):
+    ws, _ = resolved
+    weight = {(c, level): w for c, level, w in read(ws, "SELECT comparison, level, match_weight FROM er.match_weight")}
+    # agreement on a near-unique field is strong evidence, disagreement is evidence against
+    for comparison in ("dob", "postcode", "phone", "surname", "forename"):
+        assert weight[(comparison, "exact")] > 3, comparison
+        assert weight[(comparison, "else")] < 0, comparison
+    assert weight[("pnc", "same valid PNC id")] > 5
+    assert weight[("pnc", "different valid PNC ids")] < -20
+    # every scored pair is above the kept level and ordered
+    assert read(ws, "SELECT count(*) FROM er.match_pair WHERE person_ref_l >= person_ref_r OR match_probability < 0.5") == [(0,)]
 
 
 def test_small_delivery_quality_against_truth(resolved):

@@ -52,29 +52,42 @@ def person_std(duckdb: DuckDBResource) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata=table_metadata(conn, "er.person_std", **counts))
 
 
-@stage_asset(
-    "er.match_pair",
-    group=GROUP,
-    deps=["er.person_std"],
-    kinds=("duckdb", "python", "splink"),
-    description="Candidate record pairs scored by the Splink Fellegi-Sunter model (u by seeded random "
-    "sampling, m by EM), kept above keep_pairs_above so every join and near miss can be explained.",
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key("er.match_pair"),
+            deps=[key("er.person_std")],
+            description="Candidate record pairs scored by the Splink Fellegi-Sunter model (u by seeded random "
+            "sampling, m by EM), kept above keep_pairs_above so every join and near miss can be explained.",
+            group_name=GROUP, owners=OWNERS, kinds={"duckdb", "python", "splink"},
+        ),
+        dg.AssetSpec(
+            key("er.match_weight"),
+            deps=[key("er.person_std")],
+            description="The trained linkage model: m, u and match weight (bits) of every comparison level.",
+            group_name=GROUP, owners=OWNERS, kinds={"duckdb", "splink"},
+        ),
+    ],
+    pool=db.DUCKDB_POOL,
+    name="er__match_pair",
 )
-def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     cfg = settings.load(ResolveSettings)
     with duckdb.get_connection() as conn:
         result = steps.score_pairs(conn, cfg)
         model = json.loads(result["model_json"]) if result["model_json"] else {}
         context.log.info(f"scored {result['records']} records: {result['pairs_kept']} pairs kept")
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
+            asset_key=key("er.match_pair"),
+            metadata=table_metadata(conn, "er.match_pair", **_counts(result), match_threshold=cfg.match_threshold),
+        )
+        yield dg.MaterializeResult(
+            asset_key=key("er.match_weight"),
             metadata=table_metadata(
                 conn,
-                "er.match_pair",
-                **_counts(result),
-                match_threshold=cfg.match_threshold,
-                # parameters of the model (match weights), no data values
+                "er.match_weight",
                 probability_two_random_records_match=float(model.get("probability_two_random_records_match", 0.0)),
-            )
+            ),
         )
 
 

@@ -7,6 +7,7 @@ returns counts only (never person values).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,11 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
         db.run_sql(conn, f"{SQL}/04_match_pair.sql")
     finally:
         conn.unregister("match_pair_scored")
+    conn.register("match_weight_levels", _model_levels(result.model_json))
+    try:
+        db.run_sql(conn, f"{SQL}/04_match_weight.sql")
+    finally:
+        conn.unregister("match_weight_levels")
     above = db.scalar(
         conn, f"SELECT count(*) FROM er.match_pair WHERE match_probability >= {cfg.match_threshold!r}"
     )
@@ -72,6 +78,30 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
         "model_json": result.model_json,
         **{f"seconds_{name}": value for name, value in result.seconds.items()},
     }
+
+
+def _model_levels(model_json: str) -> pa.Table:
+    """One row per comparison level of the trained model (no data values)."""
+    model = json.loads(model_json) if model_json else {"comparisons": []}
+    rows = [
+        {
+            "comparison": comparison["output_column_name"],
+            "level_order": order,
+            "level": level.get("label_for_charts", ""),
+            "m_probability": level.get("m_probability"),
+            "u_probability": level.get("u_probability"),
+            "probability_two_random_records_match": model.get("probability_two_random_records_match"),
+        }
+        for comparison in model["comparisons"]
+        for order, level in enumerate(comparison["comparison_levels"])
+        if not level.get("is_null_level")
+    ]
+    schema = pa.schema([
+        ("comparison", pa.string()), ("level_order", pa.int64()), ("level", pa.string()),
+        ("m_probability", pa.float64()), ("u_probability", pa.float64()),
+        ("probability_two_random_records_match", pa.float64()),
+    ])
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def load_previous_crosswalk(conn: duckdb.DuckDBPyConnection, analyst_db: Path | None = None) -> int:
