@@ -45,8 +45,14 @@ def test_top_network_page_shows_why_it_ranks_first(scored, tmp_path):
 
 def test_handling_c_shown_only_when_allowed_and_pages_are_deterministic(scored, tmp_path):
     conn, cfg = scored
+    # a link evidenced only by the handling-code-C intel item I2
+    o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
+    conn.execute(f"INSERT INTO net.edge VALUES ('{o1}', '{o2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I2')")
+    hidden = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), tmp_path / "c")[0].read_text()
+    assert "INTEL_ASSOCIATION first seen" not in hidden and "<td>I2</td>" not in hidden
     allowed = dataclasses.replace(cfg, dossier_top_n=1, dossier_include_handling_c=True)
     first = dossier.write_dossiers(conn, allowed, tmp_path / "a")[0].read_bytes()
     second = dossier.write_dossiers(conn, allowed, tmp_path / "b")[0].read_bytes()
     assert first == second
     assert b"<td>I2</td>" in first and b"IS included" in first
+    assert b"INTEL_ASSOCIATION first seen" in first

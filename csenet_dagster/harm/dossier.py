@@ -157,8 +157,8 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
     info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
     delivery = conn.sql("SELECT delivery_id, extracted_at FROM raw.delivery").fetchall()[0]
     members = _query(conn, "10_dossier_members.sql", network_id=network_id)
-    edges = _query(conn, "11_dossier_edges.sql", network_id=network_id)
-    events = _query(conn, "12_dossier_timeline.sql", network_id=network_id)
+    edges = _query(conn, "11_dossier_edges.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
+    events = _query(conn, "12_dossier_timeline.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
     evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
     explanation = [tuple(r.values()) for r in _query(conn, "15_dossier_explanation.sql", network_id=network_id)]
     soc = [tuple(r.values()) for r in _query(conn, "16_dossier_soc_link.sql", network_id=network_id)]
