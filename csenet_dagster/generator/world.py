@@ -27,7 +27,7 @@ BACKGROUND_OFFENCES = (
 # Offences a planted network's crimes are recorded as; 8N/105A are CSE crimes recorded under
 # a non-CSE code (the force's recording errors the pipeline must survive).
 NETWORK_OFFENCES = (
-    ("71", 25), ("88A", 15), ("22B", 20), ("19D", 10), ("72", 7), ("35", 5), ("36", 5), ("86", 5),
+    ("71", 25), ("88A", 15), ("22B", 20), ("19D", 10), ("72", 7), ("13", 5), ("36", 5), ("86", 5),
     ("8N", 5), ("105A", 3),
 )
 STANDALONE_ARREST_OFFENCES = ("92E", "92D", "9A", "10D", "105A", "46")
