@@ -74,6 +74,11 @@ class Progress:
     checks_passed: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     failed_checks: list[tuple[str, str]] = field(default_factory=list)
+    check_warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def checks_text(self) -> str:
+        return (f"{self.checks_passed} checks passed, {len(self.check_warnings)} warnings, "
+                f"{len(self.failed_checks)} failed")
 
     @staticmethod
     def asset_name(step_key: str) -> str:
@@ -94,12 +99,17 @@ class Progress:
                 self.rows[step] = int(row_count.value)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
+            where = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             if evaluation.passed:
                 self.checks_passed += 1
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                # A warning is reported but does not stop the run.
+                self.check_warnings.append((where, evaluation.description or ""))
+                self._print(f"  {'':<8} {'check warning ' + where:<40} {evaluation.description or ''}")
             else:
-                where = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 self.failed_checks.append((where, evaluation.description or ""))
-                self._print(f"  {'':<8} {'CHECK FAILED ' + where:<40} {evaluation.description or ''}")
+                label = "CHECK FAILED (blocking) " if evaluation.blocking else "CHECK FAILED "
+                self._print(f"  {'':<8} {label + where:<40} {evaluation.description or ''}")
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             self.done.append(step)
             if step in self.materialized:
@@ -187,19 +197,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     elapsed = time.monotonic() - progress.started
     if not result.success:
-        print(f"\nRun {run_id} FAILED after {elapsed:.0f}s ({progress.checks_passed} checks passed).", file=sys.stderr)
+        print(f"\nRun {run_id} FAILED after {elapsed:.0f}s ({progress.checks_text()}).", file=sys.stderr)
         for step, message in progress.failures:
             print(f"  failed step {step}: {message}", file=sys.stderr)
         for where, description in progress.failed_checks:
-            print(f"  blocking check {where}: {description}", file=sys.stderr)
+            print(f"  failed check {where}: {description}", file=sys.stderr)
         not_run = _not_run(result, progress)
         if not_run:
             print(f"  {len(not_run)} later steps not run: {', '.join(not_run[:8])}"
                   + (" ..." if len(not_run) > 8 else ""), file=sys.stderr)
         print(f"  analyst.duckdb was not replaced ({paths.analyst_db}).", file=sys.stderr)
         return EXIT_RUN_FAILED
-    print(f"\nRun {run_id} succeeded in {elapsed:.0f}s: {len(progress.materialized)} assets, "
-          f"{progress.checks_passed} checks passed.")
+    print(f"\nRun {run_id} succeeded in {elapsed:.0f}s: {len(progress.materialized)} assets; "
+          f"{progress.checks_text()}.")
     for line in analyst_summary(paths.analyst_db):
         print(line)
     return EXIT_OK

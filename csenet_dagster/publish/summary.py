@@ -44,6 +44,9 @@ def analyst_summary(path: Path) -> list[str]:
     width = max(len(t) for t in tables)
     lines += [f"  {table:<{width}}  {counts[table]:>10,}" for table in tables]
     total_quarantined = sum(n for _, _, n in quarantine)
-    lines.append(f"Quarantined rows: {total_quarantined:,}" + (" (see table quarantine)" if quarantine else ""))
-    lines += [f"  {file_name}: {rule} x {n:,}" for file_name, rule, n in quarantine]
+    lines.append(f"Quarantined rows: {total_quarantined:,}" + (" (by file and rule in table quarantine)" if quarantine else ""))
+    by_file: dict[str, list[str]] = {}
+    for file_name, rule, n in quarantine:
+        by_file.setdefault(file_name, []).append(f"{rule} {n:,}")
+    lines += [f"  {file_name}: {', '.join(rules)}" for file_name, rules in by_file.items()]
     return lines
