@@ -395,3 +395,18 @@ def test_every_pub_table_has_an_audit_file_or_says_why_not():
     for spec in PUB_TABLES:
         assert (sql_dir / spec.sql_file).is_file()
         assert (sql_dir / "checks" / f"{spec.name}.sql").is_file() == spec.has_integrity_rules, spec.name
+
+
+def test_written_file_is_verified_against_pub_tables(stage_tables):
+    from csenet_dagster.publish.analyst_db import _verify_copy
+
+    build_pub_tables()
+    analyst_db = settings.paths().analyst_db
+    with db.working_db() as conn:
+        write_nominal_file(conn, "run-1")
+        _verify_copy(conn, analyst_db, ["nominal", "quarantine"])
+        with pytest.raises(RuntimeError, match="expected"):
+            _verify_copy(conn, analyst_db, ["nominal", "quarantine", "edge"])
+        conn.execute("INSERT INTO pub.quarantine SELECT * FROM pub.quarantine")
+        with pytest.raises(RuntimeError, match="quarantine has 1 rows in the new file, 2 in pub.quarantine"):
+            _verify_copy(conn, analyst_db, ["nominal", "quarantine"])

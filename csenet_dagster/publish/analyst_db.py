@@ -76,6 +76,7 @@ def write_analyst_file(
         leftovers = sorted(p.name for p in staging.iterdir() if p != new_file)
         if leftovers:
             raise RuntimeError(f"publish: unexpected files after closing the new analyst file: {leftovers}")
+        _verify_copy(conn, new_file, tables)
         os.chmod(new_file, file_mode)
         _fsync(new_file)
         os.replace(new_file, target)
@@ -84,6 +85,23 @@ def write_analyst_file(
         if attached:
             conn.execute(f"DETACH {ATTACH_ALIAS}")
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _verify_copy(conn: duckdb.DuckDBPyConnection, new_file: Path, tables: Sequence[str]) -> None:
+    """Reopen the closed new file on its own and compare it with pub.* before it replaces anything."""
+    copy = duckdb.connect(str(new_file), read_only=True, config=dict(db.CONNECTION_CONFIG))
+    try:
+        found = {row[0] for row in copy.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+        if found != set(tables):
+            raise RuntimeError(
+                f"publish: new analyst file has tables {sorted(found)}, expected {sorted(tables)}"
+            )
+        for table in tables:
+            written, source = db.row_count(copy, table), db.row_count(conn, f"pub.{table}")
+            if written != source:
+                raise RuntimeError(f"publish: {table} has {written} rows in the new file, {source} in pub.{table}")
+    finally:
+        copy.close()
 
 
 def _restrict_working_db(file_mode: int) -> None:
