@@ -23,8 +23,8 @@ class ResolveSettings:
     random_seed: int = 42
     # EM: maximum blocked pairs per training rule (deterministic hash sample above it).
     em_max_pairs: float = 2e6
-    # Prior probability that two random records are the same person, before
-    # estimation; re-estimated from deterministic rules below.
+    # The prior match rate is estimated from near-certain rules (same name and
+    # dob, same PNC id); this is the share of true matches they are assumed to find.
     deterministic_rule_recall: float = 0.6
     # Smallest m probability of a disagreement level after EM (PNC exempt): one
     # wrong field costs at most log2(1/floor) bits instead of vetoing a match.

@@ -34,7 +34,6 @@ MODEL_COLUMNS = (
     "forename_initial",
     "forename_is_initial",
     "forename_sdx",
-    "full_name",
     "dob_std",
     "dob_placeholder_year",
     "sex_std",
@@ -69,7 +68,7 @@ SWAPPED = (
 )
 
 
-def comparisons() -> list[dict]:
+def comparisons() -> list:
     """Comparison levels, most specific first, per evidence field."""
     from splink import comparison_library as cl
 
