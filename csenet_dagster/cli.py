@@ -54,7 +54,10 @@ def _error_text(error) -> str:
     if (innermost.cls_name or "").rsplit(".", 1)[-1] not in _WORDED_BY_US:
         message = _QUOTED.sub("'<value>'", message)
     # "dagster._core.definitions.events.Failure: ..." -> "Failure: ..."
-    message = re.sub(r"^(?:[A-Za-z_][\w]*\.)+(?=[A-Za-z_]\w*: )", "", message)
+    cls_name = innermost.cls_name or ""
+    qualified = re.match(rf"[\w.]*\.{re.escape(cls_name)}: ", message) if cls_name else None
+    if qualified:
+        message = f"{cls_name}: {message[qualified.end():]}"
     text = "\n      ".join([line for line in message.splitlines() if line.strip()][:6])
     name = innermost.cls_name or ""
     return text if not name or name in text.split(":", 1)[0] else f"{name}: {text}"

@@ -170,3 +170,13 @@ def test_failure_text_masks_quoted_values_except_in_project_worded_errors():
     assert "Could not convert string '<value>' to DATE" in text
     failure = SerializableErrorInfo("crime.csv: 1233 data rows but manifest says 1234 (rule 'row_count')", [], "Failure")
     assert _error_text(failure) == "Failure: crime.csv: 1233 data rows but manifest says 1234 (rule 'row_count')"
+
+
+def test_failure_text_drops_the_module_path_of_the_error_class():
+    from dagster._utils.error import SerializableErrorInfo
+
+    from csenet_dagster.cli import _error_text
+
+    failure = SerializableErrorInfo(
+        "dagster._core.definitions.events.Failure: delivery 2026-12-24T0600: no such folder", [], "Failure")
+    assert _error_text(failure) == "Failure: delivery 2026-12-24T0600: no such folder"
