@@ -599,6 +599,19 @@ def test_generated_delivery_loads_completely_with_checks_passing(workspace):
     truth_refs = {r["person_ref"] for r in _csv_records(workspace.truth / "person_ref.csv")}
     union = " UNION ".join(f"SELECT person_ref FROM {s.table}" for s in FILES if s.has_person)
     assert {r[0] for r in query(union)} == truth_refs
+    # Quarantined rows of person files keep their person fields (raw.quarantined_person),
+    # unless the person_ref itself is missing or the record could not be read.
+    expected_person_rows = set()
+    for spec in FILES:
+        if not spec.has_person:
+            continue
+        records = _csv_records(delivery / spec.file_name)
+        unread = {row for file, row, rule in expected if file == spec.file_name and rule == "malformed_row"}
+        for file, row, _ in expected:
+            if file == spec.file_name and row not in unread and records[row - 1]["person_ref"].strip():
+                expected_person_rows.add((file, row, records[row - 1]["person_ref"]))
+    assert expected_person_rows, "the generated dirt touches person files"
+    assert set(query("SELECT file_name, row_no, person_ref FROM raw.quarantined_person")) == expected_person_rows
     # The planted networks' offences are all there.
     offences = {r["crime_ref"] for r in _csv_records(workspace.truth / "network_offence.csv")}
     assert offences <= {r[0] for r in query("SELECT crime_ref FROM raw.crime")}

@@ -24,6 +24,7 @@ RAW_TABLES = {
     "missing_person": f"episode_ref VARCHAR, reported_date DATE, found_date DATE, role VARCHAR, {PERSON}",
     "vehicle": f"vrm VARCHAR, seen_date DATE, role VARCHAR, source VARCHAR, {PERSON}",
     "ocg_member": f"ocg_ref VARCHAR, mapped_date DATE, {PERSON}",
+    "quarantined_person": "delivery_id VARCHAR, file_name VARCHAR, row_no BIGINT, " + PERSON.removesuffix(", row_no BIGINT"),
 }
 EXTRACTED_AT = dt.datetime(2026, 11, 29, 6, 0)
 
@@ -79,6 +80,28 @@ def test_person_record_one_row_per_ref_across_files():
     assert rows == [
         ("CR1", "CRIME", "crime_person.csv", None, 2, dt.date(2024, 4, 30), dt.date(2025, 2, 1)),
         ("IN1", "INTEL", "intel_person.csv", dt.date(1990, 2, 3), 2, dt.date(2025, 2, 1), dt.date(2025, 2, 1)),
+    ]
+
+
+def test_ref_only_in_quarantined_rows_is_a_record_flagged_only_in_quarantine():
+    conn = raw_db()
+    add_custody(conn, [{"person_ref": "GOOD", "surname": "Khan", "dob": dt.date(1990, 1, 1)}])
+    conn.execute(
+        "INSERT INTO raw.quarantined_person VALUES"
+        # GOOD also has a quarantined row: its good row alone makes its record
+        " ('d', 'crime_person.csv', 4, 'GOOD', 'Other', 'X', NULL, NULL, NULL, NULL, NULL, NULL),"
+        " ('d', 'intel_person.csv', 7, 'QONLY', 'Shaw', 'Ann', DATE '2001-02-03', 'F', NULL, NULL, NULL, NULL),"
+        " ('d', 'vehicle.csv', 2, 'QONLY', 'Shaw', 'Ann', NULL, 'F', NULL, NULL, NULL, NULL)"
+    )
+    counts = steps.build_person_record(conn)
+    assert counts["person_records"] == 2
+    rows = conn.sql(
+        "SELECT person_ref, system, source_file, surname, dob, n_mentions, last_seen, only_in_quarantine"
+        " FROM er.person_record ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("GOOD", "CUSTODY", "custody.csv", "Khan", dt.date(1990, 1, 1), 1, dt.date(2025, 1, 2), False),
+        ("QONLY", "INTEL", "intel_person.csv", "Shaw", dt.date(2001, 2, 3), 2, None, True),
     ]
 
 

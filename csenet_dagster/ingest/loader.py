@@ -17,7 +17,7 @@ import pyarrow as pa
 from csenet_dagster import db
 from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
-from csenet_dagster.ingest.contract import BY_FILE, FileSpec
+from csenet_dagster.ingest.contract import BY_FILE, SEX, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, Manifest, read_header, scan_csv
 
 SQL = "1_ingest"
@@ -46,6 +46,11 @@ def date_expr(column: SqlFragment) -> SqlFragment:
 
 def code_expr(column: SqlFragment) -> SqlFragment:
     return expression("code_value", column=column)
+
+
+def allowed_code_expr(column: SqlFragment, allowed: tuple[str, ...]) -> SqlFragment:
+    """A coded value kept only when it is one of ``allowed`` (NULL otherwise)."""
+    return expression("allowed_code_value", code=code_expr(column), allowed=allowed)
 
 
 def typed_columns(spec: FileSpec, alias: str = "s") -> SqlFragment:
@@ -213,6 +218,15 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
             file_name=spec.file_name,
             delivery_id=delivery_id,
         )
+        if spec.has_person:
+            db.run_sql(
+                conn,
+                f"{SQL}/publish_quarantined_person.sql",
+                file_name=spec.file_name,
+                delivery_id=delivery_id,
+                dob=date_expr(SqlFragment("s.dob")),
+                sex=allowed_code_expr(SqlFragment("s.sex"), SEX.allowed),
+            )
     by_rule = dict(
         conn.sql(
             "SELECT rule, count(*) FROM raw.quarantine "

@@ -77,10 +77,7 @@ def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         result = steps.score_pairs(conn, cfg)
         model = json.loads(result["model_json"]) if result["model_json"] else {}
         context.log.info(f"scored {result['records']} records: {result['pairs_kept']} pairs kept")
-        yield dg.MaterializeResult(
-            asset_key=key("er.match_pair"),
-            metadata=table_metadata(conn, "er.match_pair", **_counts(result), match_threshold=cfg.match_threshold),
-        )
+        # The step's main table last: progress reports (csenet run) show a step's last row count.
         yield dg.MaterializeResult(
             asset_key=key("er.match_weight"),
             metadata=table_metadata(
@@ -88,6 +85,10 @@ def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 "er.match_weight",
                 probability_two_random_records_match=float(model.get("probability_two_random_records_match", 0.0)),
             ),
+        )
+        yield dg.MaterializeResult(
+            asset_key=key("er.match_pair"),
+            metadata=table_metadata(conn, "er.match_pair", **_counts(result), match_threshold=cfg.match_threshold),
         )
 
 
@@ -121,10 +122,8 @@ def nominal_record(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             f"{counts['records']} records -> {counts['nominals']} nominals; "
             f"{counts['corrections_applied']}/{counts['corrections']} corrections applied"
         )
-        yield dg.MaterializeResult(
-            asset_key=key("er.nominal_record"),
-            metadata=table_metadata(conn, "er.nominal_record", **_counts(counts)),
-        )
+        # The step's main table last: progress reports (csenet run) show a step's last row
+        # count, and er/nominal_record was reported with identity_correction's (often 0).
         yield dg.MaterializeResult(
             asset_key=key("er.identity_correction"),
             metadata=table_metadata(
@@ -133,6 +132,10 @@ def nominal_record(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 corrections=counts["corrections"],
                 corrections_applied=counts["corrections_applied"],
             ),
+        )
+        yield dg.MaterializeResult(
+            asset_key=key("er.nominal_record"),
+            metadata=table_metadata(conn, "er.nominal_record", **_counts(counts)),
         )
 
 

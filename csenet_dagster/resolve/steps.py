@@ -30,6 +30,9 @@ def build_person_record(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {
         "person_records": db.row_count(conn, "er.person_record"),
         "person_mentions": db.row_count(conn, "er.person_mention"),
+        "records_only_in_quarantine": int(
+            db.scalar(conn, "SELECT count(*) FROM er.person_record WHERE only_in_quarantine")
+        ),
         **{f"records_{system.lower()}": int(n) for system, n in by_system},
     }
 

@@ -6,3 +6,19 @@ CREATE TABLE IF NOT EXISTS raw.quarantine (
     rule VARCHAR,
     detail VARCHAR
 );
+
+-- Person fields of quarantined rows of person files (see publish_quarantined_person.sql).
+CREATE TABLE IF NOT EXISTS raw.quarantined_person (
+    delivery_id VARCHAR,
+    file_name VARCHAR,
+    row_no BIGINT,
+    person_ref VARCHAR,
+    surname VARCHAR,
+    forenames VARCHAR,
+    dob DATE,
+    sex VARCHAR,
+    address VARCHAR,
+    postcode VARCHAR,
+    phone VARCHAR,
+    pnc_id VARCHAR
+);

@@ -1,5 +1,6 @@
 -- Audit of pub.nominal_record against the delivery itself (the good rows of
--- every person file): every delivered person_ref exactly once, nothing else.
+-- every person file and the person fields of quarantined rows): every
+-- delivered person_ref exactly once, nothing else.
 WITH delivered AS (
     SELECT person_ref FROM raw.crime_person
     UNION SELECT person_ref FROM raw.custody
@@ -7,6 +8,8 @@ WITH delivered AS (
     UNION SELECT person_ref FROM raw.missing_person
     UNION SELECT person_ref FROM raw.vehicle
     UNION SELECT person_ref FROM raw.ocg_member
+    -- refs whose every row was quarantined are records of the delivery too
+    UNION SELECT person_ref FROM raw.quarantined_person
 )
 SELECT 'person_ref_missing' AS rule, count(*) AS n_failing
 FROM delivered AS d
