@@ -43,6 +43,9 @@ CREATE OR REPLACE TABLE raw.intel_person AS SELECT * FROM (VALUES ('P5')) AS t(p
 CREATE OR REPLACE TABLE raw.missing_person AS SELECT * FROM (VALUES ('P6')) AS t(person_ref);
 CREATE OR REPLACE TABLE raw.vehicle AS SELECT CAST(NULL AS VARCHAR) AS person_ref WHERE FALSE;
 CREATE OR REPLACE TABLE raw.ocg_member AS SELECT * FROM (VALUES ('P7')) AS t(person_ref);
+-- Person fields of quarantined rows (here a second, quarantined row of P3).
+CREATE OR REPLACE TABLE raw.quarantined_person AS
+SELECT * FROM (VALUES ('2026-11-29T0600', 'crime_person.csv', 4::BIGINT, 'P3')) AS t(delivery_id, file_name, row_no, person_ref);
 CREATE OR REPLACE TABLE raw.quarantine AS
 SELECT * FROM (VALUES ('2026-11-29T0600', 'crime.csv', 4::BIGINT, 'unparseable_date', 'recorded_date'))
     AS t(delivery_id, file_name, row_no, rule, detail);
