@@ -27,7 +27,7 @@ class NetworkId:
 
 
 def previous_networks(analyst_db: Path) -> tuple[dict[str, set[str]], int]:
-    """(previous network_id -> member nominal_ids, highest id number published)."""
+    """(previous network_id -> member nominal_ids, highest id number ever issued)."""
     if not analyst_db.exists():
         return {}, 0
     conn = db.connect(analyst_db, read_only=True)
@@ -42,12 +42,18 @@ def previous_networks(analyst_db: Path) -> tuple[dict[str, set[str]], int]:
         ids = set(members)
         if "network" in tables:
             ids |= {row[0] for row in conn.sql("SELECT network_id FROM network").fetchall()}
+        # The published high-water mark remembers ids of networks that have since vanished.
+        declared = 0
+        if "id_watermark" in tables:
+            declared = int(
+                db.scalar(conn, "SELECT coalesce(max(max_issued), 0) FROM id_watermark WHERE kind = 'network'") or 0
+            )
     except duckdb.Error as exc:
         raise RuntimeError(f"previous analyst.duckdb cannot be read for network ids: {type(exc).__name__}") from exc
     finally:
         conn.close()
     numbers = [int(m.group(1)) for i in ids if i and (m := NETWORK_ID.match(i))]
-    return members, max(numbers, default=0)
+    return members, max([declared, *numbers])
 
 
 def assign_network_ids(

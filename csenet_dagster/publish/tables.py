@@ -157,6 +157,13 @@ PUB_TABLES: tuple[PubTable, ...] = (
         reads=("harm.nominal_priority", "pub.nominal"),
         required_columns=("nominal_id", "priority_rank", "priority_score"),
     ),
+    PubTable(
+        "id_watermark",
+        "15_id_watermark.sql",
+        "Highest nominal and network id number ever issued, so ids are never reused across runs.",
+        reads=("er.nominal_record", "net.network", "pub.nominal", "pub.network"),
+        required_columns=("kind", "max_issued"),
+    ),
 )
 
 

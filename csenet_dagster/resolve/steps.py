@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from csenet_dagster import db
+from csenet_dagster.db import identifier
 from csenet_dagster.resolve import clustering, corrections, linkage, stable_ids
 from csenet_dagster.resolve.config import ResolveSettings
 
@@ -107,27 +108,57 @@ def _model_levels(model_json: str) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+# Where the previous published run holds issued ids: table -> (kind, column, is a comma list).
+# Besides the crosswalk, merged-away ids (nominal_change) and networks count as issued.
+PREVIOUS_ISSUED_IDS = (
+    ("nominal_record", "nominal", "nominal_id", False),
+    ("nominal", "nominal", "nominal_id", False),
+    ("nominal_change", "nominal", "previous_nominal_ids", True),
+    ("network", "network", "network_id", False),
+    ("network_member", "network", "network_id", False),
+)
+
+
 def load_previous_crosswalk(conn: duckdb.DuckDBPyConnection, analyst_db: Path | None = None) -> int:
-    """Copy the last published nominal_record into er.previous_nominal_record."""
+    """Copy the last published nominal_record into er.previous_nominal_record, and
+    its high-water marks of issued ids into er.previous_id_watermark."""
+    db.run_sql(conn, f"{SQL}/05_previous_issued_start.sql")
     # A private copy: an analyst holding analyst.duckdb open must not block the run.
     with db.published_snapshot(analyst_db) as previous:
         if not previous.exists():
             db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
+            db.run_sql(conn, f"{SQL}/05_previous_id_watermark.sql")
             return 0
         conn.execute(f"ATTACH {db.literal(str(previous))} AS previous_run (READ_ONLY)")
         try:
-            has_table = db.scalar(
-                conn,
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous_run'"
-                " AND schema_name = 'main' AND table_name = 'nominal_record'",
-            )
-            if has_table:
+            tables = {
+                row[0]
+                for row in conn.sql(
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous_run'"
+                    " AND schema_name = 'main'"
+                ).fetchall()
+            }
+            if "nominal_record" in tables:
                 db.run_sql(conn, f"{SQL}/05_previous_nominal_record.sql")
             else:
                 db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
+            for table, kind, column, is_list in PREVIOUS_ISSUED_IDS:
+                if table in tables:
+                    name = "05_previous_issued_id_list.sql" if is_list else "05_previous_issued_id.sql"
+                    db.run_sql(conn, f"{SQL}/{name}", kind=kind, table=identifier(table), column=identifier(column))
+            if "id_watermark" in tables:
+                db.run_sql(conn, f"{SQL}/05_previous_declared_watermark.sql")
+            db.run_sql(conn, f"{SQL}/05_previous_id_watermark.sql")
         finally:
             conn.execute("DETACH previous_run")
     return db.row_count(conn, "er.previous_nominal_record")
+
+
+def previous_watermark(conn: duckdb.DuckDBPyConnection, kind: str) -> int:
+    """The highest id number of ``kind`` issued up to the previous published run."""
+    return int(
+        db.scalar(conn, f"SELECT max(max_issued) FROM er.previous_id_watermark WHERE kind = {db.literal(kind)}") or 0
+    )
 
 
 def _active_corrections(loaded: list[corrections.IdentityCorrection]) -> tuple[list[clustering.Correction], dict[int, str]]:
@@ -169,7 +200,8 @@ def build_nominal_record(
     status.update(result.correction_status)
 
     previous = dict(conn.sql("SELECT person_ref, nominal_id FROM er.previous_nominal_record").fetchall())
-    ids = stable_ids.assign(result.cluster_of, previous)
+    highest_issued = previous_watermark(conn, "nominal")
+    ids = stable_ids.assign(result.cluster_of, previous, highest_issued)
     assigned = pa.table(
         {
             "person_ref": refs,
@@ -208,6 +240,7 @@ def build_nominal_record(
         "edges_at_or_above_threshold": len(edges),
         "edges_refused_by_constraints": result.refused_edges,
         "previous_records": n_previous,
+        "highest_nominal_id_issued_before": highest_issued,
         "corrections": len(loaded),
         "corrections_applied": int(
             db.scalar(conn, "SELECT count(*) FROM er.identity_correction WHERE applied") or 0
