@@ -98,6 +98,24 @@ def load(cls: type[T]) -> T:
     return cls(**converted)
 
 
+# The pipeline's sections and the module defining each. analyst.run records exactly
+# these, imported here so the record never depends on what else happens to be loaded.
+PIPELINE_SECTIONS = {
+    "harm": "csenet_dagster.harm.config",
+    "ingest": "csenet_dagster.ingest.config",
+    "network": "csenet_dagster.network.network_settings",
+    "ops": "csenet_dagster.ops.config",
+    "publish": "csenet_dagster.publish.config",
+    "resolve": "csenet_dagster.resolve.config",
+}
+# Sections of tools that are not part of a run (the synthetic-data generator).
+TOOL_SECTIONS = ("generator",)
+
+
 def all_settings() -> dict[str, dict[str, Any]]:
-    """Every registered section as used by this run (for analyst.run and the audit)."""
-    return {name: dataclasses.asdict(load(cls)) for name, cls in sorted(_SECTIONS.items())}
+    """Every pipeline section as used by this run (for analyst.run and the audit)."""
+    import importlib
+
+    for module in PIPELINE_SECTIONS.values():
+        importlib.import_module(module)
+    return {name: dataclasses.asdict(load(_SECTIONS[name])) for name in sorted(PIPELINE_SECTIONS)}

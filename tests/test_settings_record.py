@@ -1,0 +1,47 @@
+"""analyst.run records exactly the pipeline's settings sections, whatever is imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+
+from csenet_dagster import settings
+
+SETTINGS_JSON = """
+import sys
+if sys.argv[1] == "with_generator":
+    import csenet_dagster.generator  # registers the generator's own settings section
+from csenet_dagster.publish.audit import settings_json
+print(settings_json())
+"""
+
+
+def recorded_in_subprocess(mode: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", SETTINGS_JSON, mode], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out)
+
+
+def test_recorded_settings_do_not_depend_on_imports(small_run):
+    without = recorded_in_subprocess("without_generator")
+    with_generator = recorded_in_subprocess("with_generator")
+    assert without == with_generator
+    assert sorted(without) == sorted(settings.PIPELINE_SECTIONS)
+    assert "generator" not in without
+    # The pytest process has imported the generator (fixtures use it): the run it
+    # published records the same sections and values as a bare process would.
+    with duckdb.connect(str(small_run.analyst_db), read_only=True) as conn:
+        [(recorded,)] = conn.sql("SELECT settings FROM run").fetchall()
+    assert json.loads(recorded) == without
+
+
+def test_every_registered_section_is_pipeline_or_tool():
+    import csenet_dagster.definitions  # noqa: F401  (registers every stage's section)
+    import csenet_dagster.generator  # noqa: F401
+
+    registered = set(settings._SECTIONS)
+    assert registered == set(settings.PIPELINE_SECTIONS) | set(settings.TOOL_SECTIONS)
