@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -111,3 +113,35 @@ def stage_asset(
 def check_result(passed: bool, description: str = "", **metadata: Any) -> dg.AssetCheckResult:
     """A check result whose metadata are numbers or short texts (never person values)."""
     return dg.AssetCheckResult(passed=bool(passed), description=description or None, metadata=metadata)
+
+
+def private_file_mode() -> int:
+    """Permission bits of every file the product writes for analysts (``publish.file_mode``)."""
+    from csenet_dagster.publish.config import load
+
+    return load().file_mode_bits
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (with parents) and give it ``publish.file_mode`` plus search bits
+    wherever a class may read (0600 -> 0700, 0640 -> 0750), also when it already exists."""
+    mode = private_file_mode()
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, mode | ((mode & 0o444) >> 2))
+    return path
+
+
+def write_private_file(path: Path, write: Callable[[Path], Any]) -> Path:
+    """``write(temp)`` beside ``path`` in a private folder, then rename over ``path``.
+
+    The temporary file is created owner-only before ``write`` opens it, so exports
+    (which rest on intelligence) are never readable by others, not even half-written.
+    """
+    private_dir(path.parent)
+    temp = path.with_name(f".{path.name}.tmp")
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(temp, 0o600)  # an existing leftover keeps its old mode otherwise
+    write(temp)
+    os.chmod(temp, private_file_mode())
+    os.replace(temp, path)
+    return path

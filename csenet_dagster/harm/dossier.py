@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 import random
 from pathlib import Path
 from string import Template
@@ -240,9 +239,9 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
 
 def write_dossiers(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, out_dir: Path | None = None) -> list[Path]:
     """Write the top-N networks' pages, replacing the previous run's; returns the paths."""
-    out_dir = out_dir or settings.paths().exports_dir / "dossiers"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(out_dir, 0o700)
+    if out_dir is None:
+        out_dir = assets_common.private_dir(settings.paths().exports_dir) / "dossiers"
+    assets_common.private_dir(out_dir)  # pages name members and cite intelligence
     top = [r[0] for r in conn.sql(
         f"SELECT network_id FROM harm.network_priority WHERE priority_rank <= {int(cfg.dossier_top_n)} ORDER BY priority_rank"
     ).fetchall()]
@@ -252,12 +251,8 @@ def write_dossiers(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, ou
     written = []
     for network_id in top:
         path = out_dir / f"{network_id}.html"
-        tmp = path.with_suffix(".html.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render_network(conn, network_id, cfg))
-        os.replace(tmp, path)
-        written.append(path)
+        page = render_network(conn, network_id, cfg)
+        written.append(assets_common.write_private_file(path, lambda temp: temp.write_text(page, encoding="utf-8")))
     return written
 
 

@@ -9,18 +9,19 @@
 Ids and attributes only: no names, dates of birth or contact details. Evidence
 from intelligence with handling code C is left out unless the
 ``export_conditional_intel`` setting allows it (sql/3_network/10_export_edge.sql).
-Each file is written next to its target, owner-only, and renamed over it.
+Each file is written next to its target, owner-only, and renamed over it; the folder
+and files get the ``publish.file_mode`` permissions (default owner-only).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import igraph as ig
 import polars as pl
 
 from csenet_dagster import db
+from csenet_dagster.assets_common import private_dir, write_private_file
 from csenet_dagster.network.network_settings import NetworkSettings
 
 GRAPHML = "network.graphml"
@@ -28,19 +29,11 @@ I2_ENTITIES = "i2_entities.csv"
 I2_LINKS = "i2_links.csv"
 
 
-def _replace(path: Path, write) -> None:
-    """Write beside the target, owner-only (links rest on intelligence), then rename over it."""
-    temp = path.with_name(f".{path.name}.tmp")
-    write(temp)
-    os.chmod(temp, 0o600)
-    os.replace(temp, path)
-
-
 def write_exports(conn, exports_dir: Path, s: NetworkSettings) -> dict[str, int]:
     db.run_sql(conn, "3_network/10_export_edge.sql", include_conditional=s.export_conditional_intel)
     nodes = conn.sql("SELECT * FROM net.export_node ORDER BY nominal_id").pl()
     edges = conn.sql("SELECT * FROM net.export_edge ORDER BY nominal_id_a, nominal_id_b, link_type").pl()
-    exports_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(exports_dir)  # links rest on intelligence
 
     nodes_text = nodes.with_columns(
         pl.col("network_id").fill_null(""), pl.col("cse_role").fill_null(""),
@@ -60,7 +53,7 @@ def write_exports(conn, exports_dir: Path, s: NetworkSettings) -> dict[str, int]
     graph.es["last_seen"] = [str(d) if d else "" for d in edges["last_seen"].to_list()]
     graph.es["n_events"] = edges["n_events"].to_list()
     graph.es["source_refs"] = edges["source_refs"].fill_null("").to_list()
-    _replace(exports_dir / GRAPHML, lambda p: graph.write_graphml(str(p)))
+    write_private_file(exports_dir / GRAPHML, lambda p: graph.write_graphml(str(p)))
 
     entities = nodes_text.select(
         pl.col("nominal_id").alias("entity_id"),
@@ -74,6 +67,6 @@ def write_exports(conn, exports_dir: Path, s: NetworkSettings) -> dict[str, int]
         pl.col("nominal_id_b").alias("to_entity_id"),
         pl.exclude("nominal_id_a", "nominal_id_b"),
     )
-    _replace(exports_dir / I2_ENTITIES, lambda p: entities.write_csv(p))
-    _replace(exports_dir / I2_LINKS, lambda p: links.write_csv(p))
+    write_private_file(exports_dir / I2_ENTITIES, lambda p: entities.write_csv(p))
+    write_private_file(exports_dir / I2_LINKS, lambda p: links.write_csv(p))
     return {"exported_nodes": nodes.height, "exported_edges": edges.height}
