@@ -9,14 +9,13 @@ of analysts.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import re
 from pathlib import Path
 
 import polars as pl
 
 from csenet_dagster import settings
+from csenet_dagster.corrections_file import CorrectionsError, parse_decided_at, read_rows
 from csenet_dagster.network.network_settings import LINK_TYPES
 
 FILE_NAME = "links.csv"
@@ -34,25 +33,12 @@ SCHEMA = {
 }
 
 
-class CorrectionError(ValueError):
-    """A links.csv row breaks a rule (message names file, row and rule only)."""
+# One error type for every corrections file; the old name stays for callers.
+CorrectionError = CorrectionsError
 
 
 def corrections_path() -> Path:
     return settings.paths().corrections_dir / FILE_NAME
-
-
-def _parse_decided_at(text: str) -> dt.datetime | None:
-    text = text.strip()
-    for parse in (dt.datetime.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y")):
-        try:
-            value = parse(text.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value
-    return None
 
 
 def load_link_corrections(path: Path | None = None) -> pl.DataFrame:
@@ -61,37 +47,31 @@ def load_link_corrections(path: Path | None = None) -> pl.DataFrame:
     if not path.exists():
         return pl.DataFrame(schema=SCHEMA)
     rows: list[dict] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CorrectionError(f"{FILE_NAME}: missing column(s) {', '.join(missing)}")
-        for row_no, row in enumerate(reader, start=1):
-            values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    for row_no, values in read_rows(path, COLUMNS):
 
-            def fail(rule: str, column: str) -> None:
-                raise CorrectionError(f"{FILE_NAME} row {row_no}: {rule} in column {column}")
+        def fail(rule: str, column: str) -> None:
+            raise CorrectionError(f"{FILE_NAME} row {row_no}: {rule} in column {column}")
 
-            for column in ("nominal_id_a", "nominal_id_b"):
-                if not NOMINAL_ID.match(values[column]):
-                    fail("not a nominal_id (N + 8 digits)", column)
-            if values["nominal_id_a"] == values["nominal_id_b"]:
-                fail("both ends are the same nominal", "nominal_id_b")
-            link_type = values["link_type"].upper()
-            if link_type and link_type not in LINK_TYPES:
-                fail("unknown link type", "link_type")
-            if not values["analyst"]:
-                fail("missing value", "analyst")
-            decided_at = _parse_decided_at(values["decided_at"])
-            if decided_at is None:
-                fail("unparseable date", "decided_at")
-            rows.append({
-                "row_no": row_no,
-                "nominal_id_a": values["nominal_id_a"],
-                "nominal_id_b": values["nominal_id_b"],
-                "link_type": link_type or None,
-                "analyst": values["analyst"],
-                "decided_at": decided_at,
-                "reason": values["reason"] or None,
-            })
+        for column in ("nominal_id_a", "nominal_id_b"):
+            if not NOMINAL_ID.match(values[column]):
+                fail("not a nominal_id (N + 8 digits)", column)
+        if values["nominal_id_a"] == values["nominal_id_b"]:
+            fail("both ends are the same nominal", "nominal_id_b")
+        link_type = values["link_type"].upper()
+        if link_type and link_type not in LINK_TYPES:
+            fail("unknown link type", "link_type")
+        if not values["analyst"]:
+            fail("missing value", "analyst")
+        decided_at = parse_decided_at(values["decided_at"])
+        if decided_at is None:
+            fail("unparseable date", "decided_at")
+        rows.append({
+            "row_no": row_no,
+            "nominal_id_a": values["nominal_id_a"],
+            "nominal_id_b": values["nominal_id_b"],
+            "link_type": link_type or None,
+            "analyst": values["analyst"],
+            "decided_at": decided_at,
+            "reason": values["reason"] or None,
+        })
     return pl.DataFrame(rows, schema=SCHEMA)
