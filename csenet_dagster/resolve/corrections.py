@@ -12,20 +12,19 @@ values are never echoed (they may identify people).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from csenet_dagster import settings
+from csenet_dagster.corrections_file import CorrectionsError, parse_decided_at, read_rows
 
 FILE_NAME = "identity.csv"
 COLUMNS = ("decision", "person_ref_a", "person_ref_b", "analyst", "decided_at", "reason")
 DECISIONS = ("SAME", "NOT_SAME")
 
 
-class CorrectionsError(ValueError):
-    """The corrections file breaks a rule (message names file, row and rule)."""
+__all__ = ["CorrectionsError", "IdentityCorrection", "corrections_file", "load"]
 
 
 @dataclass(frozen=True)
@@ -43,66 +42,36 @@ def corrections_file() -> Path:
     return settings.paths().corrections_dir / FILE_NAME
 
 
-def _parse_time(text: str) -> dt.datetime | None:
-    text = text.strip()
-    for parse in (dt.datetime.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y")):
-        try:
-            value = parse(text.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value
-    return None
-
-
 def load(path: Path | None = None) -> list[IdentityCorrection]:
     """Validated decisions in file order; a missing file means no corrections."""
     path = path or corrections_file()
     if not path.exists():
         return []
-    where = f"{path.name}"
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            return []
-        names = [h.strip().lower() for h in header]
-        missing = [c for c in COLUMNS if c not in names]
-        if missing:
-            raise CorrectionsError(f"{where}: header lacks column(s) {', '.join(missing)}")
-        index = {c: names.index(c) for c in COLUMNS}
-        out: list[IdentityCorrection] = []
-        for row_no, row in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in row):
-                continue  # blank line
-            if len(row) != len(names):
-                raise CorrectionsError(
-                    f"{where} row {row_no}: has {len(row)} fields, header has {len(names)}"
-                )
-            value = {c: row[i].strip() for c, i in index.items()}
-            decision = value["decision"].upper()
-            if decision not in DECISIONS:
-                raise CorrectionsError(f"{where} row {row_no}: decision must be SAME or NOT_SAME")
-            for col in ("person_ref_a", "person_ref_b", "analyst"):
-                if not value[col]:
-                    raise CorrectionsError(f"{where} row {row_no}: {col} is empty")
-            if value["person_ref_a"] == value["person_ref_b"]:
-                raise CorrectionsError(f"{where} row {row_no}: person_ref_a equals person_ref_b")
-            decided_at = _parse_time(value["decided_at"])
-            if decided_at is None:
-                raise CorrectionsError(
-                    f"{where} row {row_no}: decided_at is not a date (YYYY-MM-DD[ HH:MM:SS] or DD/MM/YYYY)"
-                )
-            out.append(
-                IdentityCorrection(
-                    row_no=row_no,
-                    decision=decision,
-                    person_ref_a=value["person_ref_a"],
-                    person_ref_b=value["person_ref_b"],
-                    analyst=value["analyst"],
-                    decided_at=decided_at,
-                    reason=value["reason"],
-                )
+    where = path.name
+    out: list[IdentityCorrection] = []
+    for row_no, value in read_rows(path, COLUMNS):
+        decision = value["decision"].upper()
+        if decision not in DECISIONS:
+            raise CorrectionsError(f"{where} row {row_no}: decision must be SAME or NOT_SAME")
+        for col in ("person_ref_a", "person_ref_b", "analyst"):
+            if not value[col]:
+                raise CorrectionsError(f"{where} row {row_no}: {col} is empty")
+        if value["person_ref_a"] == value["person_ref_b"]:
+            raise CorrectionsError(f"{where} row {row_no}: person_ref_a equals person_ref_b")
+        decided_at = parse_decided_at(value["decided_at"])
+        if decided_at is None:
+            raise CorrectionsError(
+                f"{where} row {row_no}: decided_at is not a date (YYYY-MM-DD[ HH:MM:SS] or DD/MM/YYYY)"
             )
+        out.append(
+            IdentityCorrection(
+                row_no=row_no,
+                decision=decision,
+                person_ref_a=value["person_ref_a"],
+                person_ref_b=value["person_ref_b"],
+                analyst=value["analyst"],
+                decided_at=decided_at,
+                reason=value["reason"],
+            )
+        )
     return out
