@@ -3,9 +3,14 @@
 Fellegi-Sunter model on the DuckDB backend, in a private in-memory DuckDB so
 Splink's scratch tables never touch the working database. Parameters are
 estimated without labels: u from random record pairs (fixed seed), m by EM.
-EM runs single-threaded because it sums floating-point numbers, and a
-multi-threaded sum is not bit-for-bit repeatable; sampling is hash-based and
-counting and scoring are exact, so they use every core.
+
+Same records + settings => bit-identical parameters and probabilities. EM sums
+floating-point numbers in the physical row order of Splink's scratch tables
+(records with term frequencies, blocked pairs), and a different order changes
+the last bits of m, u and every probability. So the records are loaded sorted
+by person_ref and every training step (prior, u sampling, EM) runs on one
+thread, which builds those tables in one fixed order. Scoring is row-wise (one
+expression per pair, output sorted), so it uses every core.
 """
 
 from __future__ import annotations
@@ -274,6 +279,8 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
     splink_conn = duckdb.connect(":memory:", config=dict(db.CONNECTION_CONFIG))
     try:
         splink_conn.execute("SET enable_progress_bar = false")
+        splink_conn.execute("SET preserve_insertion_order = true")
+        splink_conn.execute("SET threads TO 1")  # training: one thread, one row order, same bits
         splink_conn.register("person_std_arrow", records)
         splink_conn.execute(
             "CREATE TABLE person_std AS SELECT * FROM person_std_arrow ORDER BY person_ref"
@@ -314,13 +321,12 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
             max_pairs=cfg.u_sample_pairs, seed=cfg.random_seed
         )
         lap("u_sampling")
-        splink_conn.execute("SET threads TO 1")  # EM sums floats: one thread, same bits
         for rule in training_blocking_rules():
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=cfg.em_max_pairs
             )
-        splink_conn.execute(f"SET threads TO {_cores()}")
         lap("em")
+        splink_conn.execute(f"SET threads TO {_cores()}")  # scoring is row-wise
         model_dict = floor_m_probabilities(linker.misc.save_model_to_json(), cfg.m_probability_floor)
         linker = Linker(api.register("person_std", table_name="person_std_scoring"), model_dict, log_level=None)
         scored = linker.inference.predict(
