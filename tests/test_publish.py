@@ -92,6 +92,10 @@ SELECT network_id, nominal_id, member_role, 1::BIGINT AS degree, 1.0 AS weighted
 FROM (VALUES ('CSE00001', 'N00000001', 'OFFENDER'), ('CSE00001', 'N00000002', 'OFFENDER'),
              ('CSE00001', 'N00000003', 'VICTIM'), ('CSE00002', 'N00000001', 'OFFENDER'),
              ('CSE00002', 'N00000005', 'VICTIM')) AS t(network_id, nominal_id, member_role);
+CREATE OR REPLACE TABLE net.centrality AS
+SELECT nominal_id, 5::BIGINT AS component_size, 2::BIGINT AS degree, 1.5 AS weighted_degree, 0.1 AS betweenness,
+       'exact' AS betweenness_method, 0.2 AS pagerank, 0.4 AS "constraint", 1.0 AS brokerage
+FROM (VALUES ('N00000001'), ('N00000002'), ('N00000003'), ('N00000005')) AS t(nominal_id);
 CREATE OR REPLACE TABLE net.network_link AS
 SELECT 'CSE00001' AS network_id_a, 'CSE00002' AS network_id_b, 1::BIGINT AS n_edges, 1.0 AS weight,
        'N00000001' AS broker_nominal_ids;
@@ -125,7 +129,7 @@ CONTRACT_COLUMNS = {
     "nominal": {"nominal_id", "surname", "forenames", "dob", "harm_score", "network_id"},
     "edge": {"nominal_id_a", "nominal_id_b", "link_type", "weight", "first_seen", "last_seen", "n_events", "source_refs"},
     "network": {"network_id", "n_members", "harm_score", "priority_rank"},
-    "network_member": {"network_id", "nominal_id", "degree", "betweenness", "pagerank"},
+    "network_member": {"network_id", "nominal_id", "degree", "betweenness", "pagerank", "graph_degree", "graph_pagerank"},
     "soc_link": {"network_id", "ocg_ref", "link_kind", "strength"},
     "run": {"delivery_id", "extracted_at", "ran_at", "code_version", "settings"},
 }

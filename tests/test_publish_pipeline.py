@@ -21,7 +21,8 @@ CONTRACT = {
     "nominal": {"nominal_id", "surname", "forenames", "dob", "harm_score", "network_id"},
     "edge": {"nominal_id_a", "nominal_id_b", "link_type", "weight", "first_seen", "last_seen", "n_events", "source_refs"},
     "network": {"network_id", "n_members", "harm_score", "priority_rank"},
-    "network_member": {"network_id", "nominal_id", "degree", "betweenness", "pagerank", "eigenvector"},
+    "network_member": {"network_id", "nominal_id", "degree", "betweenness", "pagerank", "eigenvector",
+                       "graph_degree", "graph_betweenness", "graph_pagerank"},
     "soc_link": {"network_id", "ocg_ref", "link_kind", "strength"},
     "run": {"delivery_id", "extracted_at", "ran_at", "code_version", "settings"},
 }

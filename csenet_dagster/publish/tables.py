@@ -106,11 +106,13 @@ PUB_TABLES: tuple[PubTable, ...] = (
     PubTable(
         "network_member",
         "06_network_member.sql",
-        "One row per nominal in a CSE network: role and centrality measures.",
-        reads=("net.network_member", "pub.network", "pub.nominal"),
+        "One row per nominal in a CSE network: role and centrality measures, within the "
+        "network and (graph_*) in the whole graph.",
+        reads=("net.network_member", "net.centrality", "pub.network", "pub.nominal"),
         required_columns=(
             "network_id", "nominal_id", "member_role", "degree", "weighted_degree",
             "betweenness", "pagerank", "eigenvector", "brokerage",
+            "graph_degree", "graph_weighted_degree", "graph_betweenness", "graph_pagerank",
         ),
     ),
     PubTable(
