@@ -43,42 +43,39 @@ def every_offence_code_weighted(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(
-    asset=assets_common.key("harm.crime_harm"),
-    name="crime_harm_non_negative",
-    blocking=True,
-    description="No crime has negative harm.",
+def harm_non_negative_check(
+    table: str, columns: tuple[str, ...], description: str, score_required: bool
+) -> dg.AssetChecksDefinition:
+    """Blocking check: no negative value in ``columns`` (and, if required, no null harm_score)."""
+
+    @dg.asset_check(
+        asset=assets_common.key(table),
+        name=f"{table.split('.')[1]}_non_negative",
+        blocking=True,
+        description=description,
+    )
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as conn:
+            n = negative_harm_rows(conn, table, columns)
+            if not score_required:
+                return assets_common.check_result(n == 0, n_negative=n)
+            n_null = int(db.scalar(conn, f"SELECT count(*) FROM {table} WHERE harm_score IS NULL"))
+        return assets_common.check_result(n == 0 and n_null == 0, n_negative=n, n_null=n_null)
+
+    return _check
+
+
+crime_harm_non_negative = harm_non_negative_check(
+    "harm.crime_harm", ("harm_days", "recent_harm"), "No crime has negative harm.", score_required=False
 )
-def crime_harm_non_negative(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
-        n = negative_harm_rows(conn, "harm.crime_harm", ("harm_days", "recent_harm"))
-    return assets_common.check_result(n == 0, n_negative=n)
-
-
-@dg.asset_check(
-    asset=assets_common.key("harm.nominal_harm"),
-    name="nominal_harm_non_negative",
-    blocking=True,
-    description="Every nominal's harm is present and non-negative.",
+nominal_harm_non_negative = harm_non_negative_check(
+    "harm.nominal_harm", ("harm_score", "harm_total_days"),
+    "Every nominal's harm is present and non-negative.", score_required=True,
 )
-def nominal_harm_non_negative(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
-        n = negative_harm_rows(conn, "harm.nominal_harm", ("harm_score", "harm_total_days"))
-        n_null = int(db.scalar(conn, "SELECT count(*) FROM harm.nominal_harm WHERE harm_score IS NULL"))
-    return assets_common.check_result(n == 0 and n_null == 0, n_negative=n, n_null=n_null)
-
-
-@dg.asset_check(
-    asset=assets_common.key("harm.network_harm"),
-    name="network_harm_non_negative",
-    blocking=True,
-    description="Every network has a non-negative harm score.",
+network_harm_non_negative = harm_non_negative_check(
+    "harm.network_harm", ("harm_score", "harm_total_days", "member_harm_sum"),
+    "Every network has a non-negative harm score.", score_required=True,
 )
-def network_harm_non_negative(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
-        n = negative_harm_rows(conn, "harm.network_harm", ("harm_score", "harm_total_days", "member_harm_sum"))
-        n_null = int(db.scalar(conn, "SELECT count(*) FROM harm.network_harm WHERE harm_score IS NULL"))
-    return assets_common.check_result(n == 0 and n_null == 0, n_negative=n, n_null=n_null)
 
 
 @dg.asset_check(
