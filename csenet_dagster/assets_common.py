@@ -83,11 +83,6 @@ def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, **extra: Any) ->
     return meta
 
 
-def ensure_schemas(conn: duckdb.DuckDBPyConnection) -> None:
-    for schema in db.SCHEMAS:
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-
-
 def stage_asset(
     table: str,
     *,

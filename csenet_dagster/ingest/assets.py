@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from csenet_dagster import db, settings
-from csenet_dagster.assets_common import ensure_schemas, key, stage_asset, table_metadata
+from csenet_dagster.assets_common import key, stage_asset, table_metadata
 from csenet_dagster.ingest.config import IngestSettings
 from csenet_dagster.ingest.contract import BY_FILE, FILES, RULES, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, resolve_delivery, validate_delivery
@@ -47,7 +47,6 @@ def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: 
     except DeliveryError as exc:
         raise dg.Failure(description=str(exc)) from None
     with duckdb.get_connection() as conn:
-        ensure_schemas(conn)
         record_delivery(conn, manifest)
         files_md = "| file | rows | sha256 |\n| --- | ---: | --- |\n" + "\n".join(
             f"| {f.file_name} | {f.rows} | `{f.sha256}` |" for f in manifest.files
@@ -72,7 +71,6 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     @stage_asset(spec.table, group=GROUP, kinds=KINDS, deps=deps, description=spec.description)
     def load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
-            ensure_schemas(conn)
             try:
                 result = load_file(conn, spec, settings.load(IngestSettings))
             except DeliveryError as exc:
@@ -111,7 +109,6 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
 )
 def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        ensure_schemas(conn)
         db.run_sql(conn, f"{SQL}/create_tables.sql")
         db.run_sql(conn, f"{SQL}/finalise_quarantine.sql")
         counts = conn.sql(

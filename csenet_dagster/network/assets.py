@@ -10,7 +10,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, settings
-from csenet_dagster.assets_common import ensure_schemas, stage_asset, table_metadata
+from csenet_dagster.assets_common import stage_asset, table_metadata
 from csenet_dagster.network import centrality, corrections, delineate, exports, network_ids
 from csenet_dagster.network.graph import load_pair_graph
 from csenet_dagster.network.network_settings import (
@@ -71,7 +71,6 @@ def counts_by(conn, query: str) -> dict[str, int]:
 def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
     with duckdb.get_connection() as conn:
-        ensure_schemas(conn)
         conn.register("offence_code_csv", frame.to_arrow())
         db.run_sql(conn, "3_network/00_cse_offence_code.sql")
         conn.unregister("offence_code_csv")
@@ -97,7 +96,6 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
     s = load_settings()
     link_corrections = corrections.load_link_corrections()
     with duckdb.get_connection() as conn:
-        ensure_schemas(conn)
         require_every_person_ref_resolved(conn)
         db.run_sql(
             conn,

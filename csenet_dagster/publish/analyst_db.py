@@ -131,7 +131,6 @@ def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
     tags = context.run.tags
     tables = published_tables()
     with duckdb.get_connection() as conn:
-        assets_common.ensure_schemas(conn)
         audit.record_run(conn, run_id=run_id, status=audit.STATUS_PUBLISHED, tags=tags,
                          published_at=audit.utc_now())
         db.run_sql(conn, "5_publish/13_run.sql", run_id=run_id)

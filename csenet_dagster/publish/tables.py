@@ -250,7 +250,6 @@ def build_asset(spec: PubTable) -> dg.AssetsDefinition:
     )
     def pub_table(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
-            assets_common.ensure_schemas(conn)
             db.run_sql(conn, f"5_publish/{spec.sql_file}")
             results = audit(conn, spec)
             metadata = assets_common.table_metadata(conn, spec.table)
