@@ -14,6 +14,7 @@ benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -55,11 +56,23 @@ print(json.dumps({
 """
 
 
-def person_records(delivery: Path) -> int:
+PERSON_FILES = ("crime_person.csv", "custody.csv", "intel_person.csv", "missing_person.csv",
+                "vehicle.csv", "ocg_member.csv")
+
+
+def person_rows(delivery: Path) -> int:
+    """Rows of the person files (mentions): one person record may appear in many."""
     manifest = json.loads((delivery / "manifest.json").read_text(encoding="utf-8"))
-    person_files = ("crime_person.csv", "custody.csv", "intel_person.csv", "missing_person.csv",
-                    "vehicle.csv", "ocg_member.csv")
-    return sum(manifest["files"][name]["rows"] for name in person_files)
+    return sum(manifest["files"][name]["rows"] for name in PERSON_FILES)
+
+
+def person_records(delivery: Path) -> int:
+    """Distinct person_refs: the contract's person records (rows of analyst.nominal_record)."""
+    refs: set[str] = set()
+    for name in PERSON_FILES:
+        with open(delivery / name, newline="", encoding="utf-8") as handle:
+            refs.update(row["person_ref"] for row in csv.DictReader(handle) if row["person_ref"])
+    return len(refs)
 
 
 def generate(people: int, seed: int) -> tuple[Path, float]:
@@ -93,7 +106,7 @@ def bench(people: int, seed: int) -> dict:
     delivery = next(p for p in (ws / "landing").iterdir() if p.is_dir())
     warehouse = ws / "warehouse"
     result = {
-        "people": people, "seed": seed, "person_records": person_records(delivery),
+        "people": people, "seed": seed, "person_records": person_records(delivery), "person_rows": person_rows(delivery),
         "generate_s": round(gen_s, 1), "process_wall_s": round(total, 1), **measured,
         "analyst_db_mb": round((warehouse / "analyst.duckdb").stat().st_size / 1e6, 1)
         if (warehouse / "analyst.duckdb").exists() else None,
@@ -110,11 +123,11 @@ def bench(people: int, seed: int) -> dict:
 
 def table(results: list[dict]) -> str:
     stages = ("ingest", "resolve", "network", "harm", "publish", "checks")
-    lines = ["| people | person records | " + " | ".join(f"{s} s" for s in stages)
+    lines = ["| people | person records | person rows | " + " | ".join(f"{s} s" for s in stages)
              + " | run wall s | peak RSS GB | ok |",
-             "|" + " --- |" * (len(stages) + 5)]
+             "|" + " --- |" * (len(stages) + 6)]
     for r in results:
-        lines.append(f"| {r['people']:,} | {r['person_records']:,} | "
+        lines.append(f"| {r['people']:,} | {r['person_records']:,} | {r.get('person_rows', 0):,} | "
                      + " | ".join(f"{r['stage_s'].get(s, 0):.0f}" for s in stages)
                      + f" | {r['run_wall_s']:.0f} | {r['peak_rss_gb']:.2f} | {'yes' if r['success'] else 'FAILED ' + ','.join(r['failed_steps'])} |")
     return "\n".join(lines)
