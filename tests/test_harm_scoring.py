@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import pytest
 
@@ -72,14 +73,74 @@ def test_recency_half_life_setting_changes_decay(scored):
     assert float(c6["recent_harm"]) == pytest.approx(2920 * 2 * world.decay(world.D(2019, 3, 1), 730.0), abs=1e-5)
 
 
-def test_unweighted_codes_are_listed_by_code(scored):
+def add_crimes(conn, *rows):
+    for ref, code, title in rows:
+        conn.execute(
+            "INSERT INTO raw.crime VALUES (?, DATE '2026-01-01', NULL, ?, ?, FALSE, NULL, NULL, 90)", [ref, code, title]
+        )
+
+
+def test_codes_outside_the_weights_take_their_class_weight_or_the_default(scored):
     conn, cfg = scored
-    conn.execute("INSERT INTO raw.crime VALUES ('C99', DATE '2026-01-01', NULL, 'zz9', 'x', FALSE, NULL, NULL, 99)")
-    conn.execute("UPDATE raw.custody SET offence_code = '099Q'")
+    add_crimes(
+        conn,
+        ("C97", "8L", "Harassment"),  # in the reference: its own weight, not listed
+        ("C98", "010Z", "A new weapons sub-code"),  # class 10: lowest of 10A-10D is 10C's 10 days
+        ("C99", "zz9", "Title as delivered"),  # not of code shape: the default
+    )
+    conn.execute("UPDATE raw.custody SET offence_code = '999Q'")  # code-shaped, class 999 unknown: the default
+    n_custody = db.row_count(conn, "raw.custody")
+    scoring.build_offence_weight(conn, cfg)
     scoring.build_crime_harm(conn, cfg)
-    assert scoring.unweighted_offence_codes(conn) == [("99Q", "custody.csv", 1), ("ZZ9", "crime.csv", 1)]
-    # the crime is kept (never silently dropped) with an unknown harm
-    assert crime(conn, "C99")["harm_days"] != crime(conn, "C99")["harm_days"]  # NaN
+    assert scoring.unknown_offence_codes(conn) == [
+        ("10Z", True, 1, 0, "CLASS", 10.0),
+        ("999Q", True, 0, n_custody, "DEFAULT", 2.5),
+        ("ZZ9", False, 1, 0, "DEFAULT", 2.5),
+    ]
+    assert crime(conn, "C97")["harm_days"] == pytest.approx(5.0)  # 8L Band B fine
+    assert crime(conn, "C98")["harm_days"] == pytest.approx(10.0)
+    assert crime(conn, "C99")["harm_days"] == pytest.approx(2.5)
+    row = conn.sql(
+        "SELECT fallback_code, fallback_class, offence_title_delivered FROM harm.unknown_offence_code WHERE offence_code = '10Z'"
+    ).fetchall()[0]
+    assert row == ("10C", "10", "A new weapons sub-code")
+    # the fallback row's title in harm.offence_weight is csenet's own text, never the delivered one
+    title = db.scalar(conn, "SELECT offence_title FROM harm.offence_weight WHERE offence_code = 'ZZ9'")
+    assert "Title as delivered" not in title and "default weight" in title
+    share, recent_share = scoring.fallback_harm_share(conn)
+    total = db.scalar(conn, "SELECT sum(harm_days) FROM harm.crime_harm")
+    assert share == pytest.approx((10.0 + 2.5) / total)
+    assert 0 < recent_share < 1
+
+
+def test_default_fallback_setting_weights_every_unknown_code_alike(scored):
+    conn, cfg = scored
+    add_crimes(conn, ("C98", "10Z", "x"), ("C99", "58Q", "x"))
+    strict = dataclasses.replace(cfg, unknown_code_fallback="DEFAULT", unknown_code_default_days=7.0)
+    scoring.build_offence_weight(conn, strict)
+    scoring.build_crime_harm(conn, strict)
+    assert [(r[0], r[4], r[5]) for r in scoring.unknown_offence_codes(conn)] == [("10Z", "DEFAULT", 7.0), ("58Q", "DEFAULT", 7.0)]
+    with pytest.raises(scoring.weights.WeightsFileError, match="unknown_code_fallback"):
+        scoring.build_offence_weight(conn, dataclasses.replace(cfg, unknown_code_fallback="GUESS"))
+
+
+def test_crimes_without_a_code_are_listed_not_dropped(scored):
+    conn, cfg = scored
+    add_crimes(conn, ("C99", None, "no code"))
+    scoring.build_offence_weight(conn, cfg)
+    scoring.build_crime_harm(conn, cfg)
+    assert scoring.unknown_offence_codes(conn) == [(None, False, 1, 0, "NO_CODE", None)]
+    assert db.scalar(conn, "SELECT count(*) FROM harm.crime_harm WHERE crime_ref = 'C99'") == 1
+
+
+def test_reference_files_are_recorded_with_version_and_checksum(scored):
+    conn, _ = scored
+    files = {r[0]: r[1:] for r in conn.sql("SELECT kind, file_name, version, sha256, n_rows, bundled FROM harm.reference_file").fetchall()}
+    assert set(files) == {"offence_codes", "harm_weights"}
+    name, version, sha, n_rows, bundled = files["harm_weights"]
+    assert name == "harm_weights.csv" and version == scoring.weights.BUNDLED_VERSION and bundled
+    assert sha == hashlib.sha256(scoring.weights.BUNDLED_WEIGHTS.read_bytes()).hexdigest()
+    assert n_rows == len(scoring.weights.load_weights(scoring.weights.BUNDLED_WEIGHTS))
 
 
 def test_same_input_gives_identical_tables(scored):

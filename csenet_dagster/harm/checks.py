@@ -7,7 +7,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import assets_common, db
-from csenet_dagster.harm import scoring
+from csenet_dagster.harm import config, scoring
 
 
 def negative_harm_rows(conn: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> int:
@@ -24,23 +24,79 @@ def rank_permutation_faults(conn: duckdb.DuckDBPyConnection, table: str, rank_co
     return int(db.scalar(conn, query))
 
 
+def unknown_codes_result(
+    unknown: list[tuple], shares: tuple[float, float], listed_max: int
+) -> dg.AssetCheckResult:
+    """WARN result naming the delivery's codes on fallback weights.
+
+    Only values of offence-code shape are named (at most ``listed_max``); any other
+    value (a hostile delivery can put anything in any field) is only counted.
+    Delivered titles never appear: they may go into the analyst database only.
+    """
+    shaped = [row for row in unknown if row[0] is not None and row[1]]
+    n_non_code = sum(1 for row in unknown if row[0] is not None and not row[1])
+    n_no_code_rows = sum(int(row[2]) + int(row[3]) for row in unknown if row[0] is None)
+    listed = [f"{code} ({fallback.lower()}: {days:g} days; crime {n_crime}, custody {n_custody})"
+              for code, _, n_crime, n_custody, fallback, days in shaped[:listed_max]]
+    more = len(shaped) - len(listed)
+    parts = []
+    if shaped:
+        names = ", ".join(row[0] for row in shaped[:listed_max]) + (f" and {more} more" if more else "")
+        parts.append(f"{len(shaped)} offence code(s) outside the weights take fallback weights: {names}")
+    if n_non_code:
+        parts.append(f"{n_non_code} non-code value(s) in offence_code take the default weight")
+    if n_no_code_rows:
+        parts.append(f"{n_no_code_rows} row(s) without an offence code carry no harm")
+    share, recent_share = shares
+    if parts:
+        parts.append(f"{share:.2%} of crime harm ({recent_share:.2%} of recent harm) rests on fallback weights; "
+                     "see analyst table unknown_offence_code")
+    return dg.AssetCheckResult(
+        passed=not unknown,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="; ".join(parts) or None,
+        metadata={
+            "n_unknown_codes": len(shaped),
+            "n_non_code_values": n_non_code,
+            "n_rows_without_code": n_no_code_rows,
+            "n_rows_affected": sum(int(row[2]) + int(row[3]) for row in unknown),
+            "unknown_codes": dg.MetadataValue.text("; ".join(listed) + (f"; and {more} more" if more else "")),
+            "share_of_crime_harm_on_fallback": float(round(share, 6)),
+            "share_of_recent_harm_on_fallback": float(round(recent_share, 6)),
+        },
+    )
+
+
 @dg.asset_check(
     asset=assets_common.key("harm.crime_harm"),
-    name="every_offence_code_weighted",
-    blocking=True,
-    description="Every offence code met in crime.csv or custody.csv has a harm weight; unweighted codes are listed.",
+    name="offence_codes_in_reference",
+    blocking=False,
+    description=(
+        "Warns when offence codes of crime.csv or custody.csv are outside the weights and took a fallback "
+        "weight (their Home Office class's, or the default); names code-shaped values only, counts the rest, "
+        "and says what share of crime harm rests on fallback weights."
+    ),
 )
-def every_offence_code_weighted(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+def offence_codes_in_reference(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
-        missing = scoring.unweighted_offence_codes(conn)
-    codes = sorted({code for code, _, _ in missing})
-    return assets_common.check_result(
-        not missing,
-        f"offence codes without a harm weight: {', '.join(codes)}" if codes else "",
-        n_unweighted_codes=len(codes),
-        n_rows_affected=sum(n for _, _, n in missing),
-        unweighted_codes=dg.MetadataValue.text(", ".join(f"{c} ({f}: {n})" for c, f, n in missing)),
-    )
+        unknown = scoring.unknown_offence_codes(conn)
+        shares = scoring.fallback_harm_share(conn)
+    return unknown_codes_result(unknown, shares, config.load().unknown_codes_listed_max)
+
+
+@dg.asset_check(
+    asset=assets_common.key("harm.crime_harm"),
+    name="every_coded_crime_weighted",
+    blocking=True,
+    description="Every crime with an offence code has a harm weight (its own or a fallback): none is left unscored.",
+)
+def every_coded_crime_weighted(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        n = int(db.scalar(
+            conn,
+            "SELECT count(*) FROM harm.crime_harm WHERE harm_days IS NULL AND coalesce(offence_code, '') <> ''",
+        ))
+    return assets_common.check_result(n == 0, f"{n} coded crimes without a harm weight" if n else "", n_unweighted_crimes=n)
 
 
 def harm_non_negative_check(
@@ -132,7 +188,8 @@ def soc_link_valid(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 CHECKS = [
-    every_offence_code_weighted,
+    offence_codes_in_reference,
+    every_coded_crime_weighted,
     crime_harm_non_negative,
     nominal_harm_non_negative,
     network_harm_non_negative,

@@ -19,6 +19,24 @@ class HarmSettings:
     # Weights file; empty = the bundled csenet_dagster/reference/harm_weights.csv.
     # Either that layout or a CSV export of the official CCHI (see weights.py).
     weights_file: str = ""
+    # Version label of weights_file (e.g. "CCHI 2020 v1.1"), recorded in analyst.run
+    # with the file's name and sha256. The bundled file carries its own version.
+    weights_version: str = ""
+    # ONS Crime Severity Score weights table (CSV, see weights.py); empty = none.
+    # Carried beside the CCHI weight (harm.offence_weight.css_weight), not scored.
+    css_weights_file: str = ""
+    css_weights_version: str = ""
+    # An offence code without a weight never stops a run. "CLASS": it takes the
+    # lowest weight of its Home Office class (10A -> class 10; the CCHI's own
+    # "lowest category" rule), or unknown_code_default_days when the class has no
+    # weighted code; "DEFAULT": always unknown_code_default_days. Listed in
+    # analyst.unknown_offence_code and named by a warning check.
+    unknown_code_fallback: str = "CLASS"
+    # Harm days of a code whose class is unknown (or of every unknown code under
+    # "DEFAULT"): a Band A fine, the lowest non-zero weight of the method.
+    unknown_code_default_days: float = 2.5
+    # At most this many unknown codes are named in the warning check's metadata.
+    unknown_codes_listed_max: int = 20
     # Roles on a crime that make a nominal answerable for its harm.
     offender_roles: tuple[str, ...] = ("SUSPECT", "OFFENDER")
 

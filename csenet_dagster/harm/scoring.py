@@ -6,6 +6,7 @@ fixture databases) wrapped by a thin Dagster asset.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -29,11 +30,27 @@ def sql_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dic
     }
 
 
+FALLBACK_MODES = ("CLASS", "DEFAULT")
+
+
+def validate_fallback_settings(cfg: config.HarmSettings) -> None:
+    if cfg.unknown_code_fallback not in FALLBACK_MODES:
+        raise weights.WeightsFileError(
+            f"setting harm.unknown_code_fallback must be one of {', '.join(FALLBACK_MODES)} (rule: known_fallback_mode)"
+        )
+    if not cfg.unknown_code_default_days >= 0:
+        raise weights.WeightsFileError("setting harm.unknown_code_default_days must be >= 0 (rule: harm_days_non_negative)")
+
+
 def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> int:
-    """Load and validate the weights file into harm.offence_weight; returns the row count."""
+    """Load and validate the reference files into harm.offence_weight, harm.unknown_offence_code
+    and harm.reference_file; returns the row count of harm.offence_weight."""
+    validate_fallback_settings(cfg)
     file = weights.weights_path(cfg.weights_file)
     loaded = weights.load_weights(file)
-    cse_codes = weights.load_offence_codes()
+    css_file = Path(cfg.css_weights_file) if cfg.css_weights_file else None
+    css = weights.load_css_weights(css_file) if css_file else {}
+    classification = weights.load_offence_code_reference()
     frame = pl.DataFrame(
         {
             "offence_code": [w.offence_code for w in loaded],
@@ -43,16 +60,65 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
             "guideline": [w.guideline for w in loaded],
             "guideline_category": [w.guideline_category for w in loaded],
             "note": [w.note for w in loaded],
-            "is_cse_offence": [cse_codes.get(w.offence_code, False) for w in loaded],
-            "source_file": [file.name] * len(loaded),
+            # an ONS CSS table, when configured, overrides the weights file's own css_weight
+            "css_weight": [css.get(w.offence_code, w.css_weight) for w in loaded],
+            "weight_origin": [w.weight_origin for w in loaded],
+            "source": [w.source for w in loaded],
+        },
+        schema_overrides={"css_weight": pl.Float64},
+    )
+    reference = pl.DataFrame(
+        {
+            "offence_code": [c.offence_code for c in classification],
+            "offence_title": [c.offence_title for c in classification],
+            "offence_group": [c.offence_group for c in classification],
+            "offence_class": [c.offence_class for c in classification],
+            "is_cse_offence": [c.is_cse_offence for c in classification],
+            "child_victim_implied": [c.child_victim_implied for c in classification],
         }
     )
-    conn.register("harm_weight_input", frame)
+    conn.register("harm_weight_input", frame.to_arrow())
+    conn.register("offence_code_reference", reference.to_arrow())
     try:
-        db.run_sql(conn, "4_harm/01_offence_weight.sql")
+        db.run_sql(
+            conn,
+            "4_harm/01_offence_weight.sql",
+            fallback_mode=cfg.unknown_code_fallback,
+            default_days=float(cfg.unknown_code_default_days),
+            code_shape=weights.CODE_SHAPE,
+            source_file=file.name,
+        )
     finally:
         conn.unregister("harm_weight_input")
+        conn.unregister("offence_code_reference")
+    files = [
+        weights.reference_file("offence_codes", weights.OFFENCE_CODES, len(classification), ""),
+        weights.reference_file("harm_weights", file, len(loaded), cfg.weights_version),
+    ]
+    if css_file:
+        files.append(weights.reference_file("css_weights", css_file, len(css), cfg.css_weights_version))
+    write_reference_files(conn, files)
     return db.row_count(conn, "harm.offence_weight")
+
+
+def write_reference_files(conn: duckdb.DuckDBPyConnection, files: list[weights.ReferenceFile]) -> None:
+    """harm.reference_file: the reference files this run used (name, version, sha256), for analyst.run."""
+    frame = pl.DataFrame(
+        {
+            "kind": [f.kind for f in files],
+            "file_name": [f.file_name for f in files],
+            "version": [f.version for f in files],
+            "sha256": [f.sha256 for f in files],
+            "n_rows": [f.n_rows for f in files],
+            "bundled": [f.bundled for f in files],
+        },
+        schema_overrides={"n_rows": pl.Int64},
+    )
+    conn.register("reference_file_input", frame.to_arrow())
+    try:
+        db.run_sql(conn, "4_harm/01_reference_file.sql")
+    finally:
+        conn.unregister("reference_file_input")
 
 
 def build_crime_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
@@ -65,16 +131,33 @@ def build_nominal_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings
     db.run_sql(conn, "4_harm/04_nominal_harm.sql", **sql_params(conn, cfg))
 
 
-def unweighted_offence_codes(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
-    """(offence_code, file, n_rows) for every code met in crimes or custody without a weight."""
-    rows = conn.sql(db.render_sql("4_harm/checks/unweighted_offence_code.sql")).fetchall()
-    return [(r[0], r[1], int(r[2])) for r in rows]
+def unknown_offence_codes(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(offence_code, is_code_shaped, n_crime_rows, n_custody_rows, fallback_used, harm_days) per code of the
+    delivery outside the weights (no delivered title: it may only go to the analyst database)."""
+    return conn.sql(
+        "SELECT offence_code, is_code_shaped, n_crime_rows, n_custody_rows, fallback_used, harm_days "
+        "FROM harm.unknown_offence_code ORDER BY offence_code NULLS FIRST"
+    ).fetchall()
+
+
+def fallback_harm_share(conn: duckdb.DuckDBPyConnection) -> tuple[float, float]:
+    """Shares of all crime harm and of recent (decayed) harm that rest on fallback weights."""
+    total, recent, fallback_total, fallback_recent = conn.sql(db.render_sql("4_harm/checks/fallback_harm_share.sql")).fetchall()[0]
+    share = float(fallback_total) / float(total) if total else 0.0
+    recent_share = float(fallback_recent) / float(recent) if recent else 0.0
+    return share, recent_share
 
 
 @assets_common.stage_asset(
     "harm.offence_weight",
     group=GROUP,
-    description="Crime harm weight (Cambridge Crime Harm Index days) per offence code, from the weights file.",
+    description=(
+        "Crime harm weight (Cambridge Crime Harm Index days) of every offence code of the weights file, the "
+        "classification and the delivery; a code outside the weights takes a documented fallback weight. "
+        "Also writes harm.unknown_offence_code (the delivery's codes on fallback weights) and "
+        "harm.reference_file (the reference files used: name, version, sha256)."
+    ),
+    deps=["raw.crime", "raw.custody"],
     kinds=("duckdb", "csv"),
 )
 def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -84,13 +167,24 @@ def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
             n = build_offence_weight(conn, cfg)
         except weights.WeightsFileError as exc:
             raise dg.Failure(description=str(exc)) from exc
+        counts = conn.sql(
+            """SELECT count(*) FILTER (WHERE is_cse_offence), count(*) FILTER (WHERE in_reference),
+                      count(*) FILTER (WHERE fallback_used IS NOT NULL)
+               FROM harm.offence_weight"""
+        ).fetchall()[0]
+        files = conn.sql("SELECT kind, file_name, version, sha256 FROM harm.reference_file ORDER BY kind").fetchall()
         return dg.MaterializeResult(
             metadata=assets_common.table_metadata(
                 conn,
                 "harm.offence_weight",
                 weights_file=dg.MetadataValue.path(str(weights.weights_path(cfg.weights_file))),
-                n_cse_offence_codes=int(db.scalar(conn, "SELECT count(*) FROM harm.offence_weight WHERE is_cse_offence")),
+                n_cse_offence_codes=int(counts[0]),
+                n_reference_codes=int(counts[1]),
+                n_fallback_codes=int(counts[2]),
                 n_codes=n,
+                reference_files=dg.MetadataValue.md(
+                    "\n".join(f"- {kind}: `{name}` version `{version}` sha256 `{sha}`" for kind, name, version, sha in files)
+                ),
             )
         )
 

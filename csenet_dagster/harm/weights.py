@@ -1,43 +1,84 @@
-"""Crime harm weights: the bundled reference table or a force's official CCHI file.
+"""Offence reference data and crime harm weights: the bundled files or a force's official releases.
 
-Two CSV layouts are read (detected from the header):
+Three inputs, each a CSV:
 
-* csenet layout (``reference/harm_weights.csv``): ``offence_code, offence_title,
-  harm_days, basis, guideline, guideline_category, note``; one row per code.
-* CCHI export: a CSV saved from the Cambridge Crime Harm Index / ONS
-  spreadsheet (save the sheet as CSV; xlsx is not read, to avoid a dependency).
-  Assumed layout: up to 10 title lines, then a header with an offence-code
-  column (``Offence code``, ``HO code``, ``Home Office offence code``), an
-  optional description column (``Offence description``, ``Offence``) and a
-  harm value column in days (``Harm index value``, ``CCHI``, ``CHI value``,
-  ``Harm value (days)``, ``Days``). Header matching ignores case, spaces and
-  punctuation. Values may carry thousands separators (``1,825``). Codes are
-  normalised (trimmed, upper case, leading zeros dropped: ``008N`` -> ``8N``).
-  Where several sub-offences share a Home Office code, the code gets the lowest
-  value (the CCHI's own "lowest category" rule), and the note says so.
+* The classification, ``reference/offence_codes.csv`` (always bundled): every Home
+  Office offence code csenet knows, with its group, class, whether it is a CSE
+  offence and whether the definition implies a child victim (README there).
+* Harm weights, in days of custody (Cambridge Crime Harm Index method), from the
+  file named by setting ``harm.weights_file`` (empty = bundled
+  ``reference/harm_weights.csv``). Two layouts are read (detected from the header):
 
-Bad files fail with the file, the data row and the rule broken.
+  - csenet layout: ``offence_code, offence_title, harm_days, basis, guideline,
+    guideline_category, note`` and optionally ``css_weight, weight_origin, source``;
+    one row per code. ``weight_origin`` is ``CSENET_READING`` (csenet's reading of
+    the guidelines, the default) or ``OFFICIAL``.
+  - CCHI export: a CSV saved from the Cambridge Crime Harm Index spreadsheet
+    (save the sheet as CSV; xlsx is not read, to avoid a dependency). Up to 10
+    title lines, then a header with an offence-code column (``Offence code``,
+    ``HO code``, ``Home Office offence code``), an optional description column
+    (``Offence description``, ``Offence``) and a harm value column in days
+    (``Harm index value``, ``CCHI``, ``CHI value``, ``Harm value (days)``, ``Days``).
+    Where several sub-offences share a code the code gets the lowest value (the
+    CCHI's own "lowest category" rule), and the note says so. Origin ``OFFICIAL``.
+
+* ONS Crime Severity Score weights, from setting ``harm.css_weights_file`` (empty =
+  none; the bundled weights carry no CSS values, csenet does not guess them): a CSV
+  saved from the ONS "Crime Severity Score" offence weights table. Up to 10 title
+  lines, then a header with an offence-code column (as above) and a weight column
+  (``Weight``, ``Severity weight``, ``Offence weight``, ``CSS weight``,
+  ``Crime severity score weight``). One row per code. The CSS weight is carried
+  beside the CCHI weight in ``harm.offence_weight.css_weight`` for comparison.
+
+Header matching ignores case, spaces and punctuation. Values may carry thousands
+separators (``1,825``). Codes are normalised (trimmed, upper case, leading zeros
+dropped: ``008N`` -> ``8N``). Bad files fail with the file, the data row and the
+rule broken. :func:`reference_files` says which files a run used (name, version,
+sha256), recorded in ``harm.reference_file`` and ``analyst.run``.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from csenet_dagster import settings
 
-BUNDLED_WEIGHTS = settings.REPO_ROOT / "csenet_dagster" / "reference" / "harm_weights.csv"
-OFFENCE_CODES = settings.REPO_ROOT / "csenet_dagster" / "reference" / "offence_codes.csv"
+REFERENCE_DIR = settings.REPO_ROOT / "csenet_dagster" / "reference"
+BUNDLED_WEIGHTS = REFERENCE_DIR / "harm_weights.csv"
+OFFENCE_CODES = REFERENCE_DIR / "offence_codes.csv"
+# Version label of the bundled reference files (bump when either file changes).
+BUNDLED_VERSION = "csenet-reference-2026.12"
 
 CSENET_COLUMNS = ("offence_code", "offence_title", "harm_days", "basis", "guideline", "guideline_category", "note")
+CSENET_OPTIONAL_COLUMNS = ("css_weight", "weight_origin", "source")
+OFFENCE_CODE_COLUMNS = (
+    "offence_code", "offence_title", "offence_group", "offence_subgroup", "offence_class", "category",
+    "is_cse_offence", "cse_basis", "child_victim_implied", "child_victim_basis", "code_status",
+)
+
+ORIGIN_CSENET = "CSENET_READING"
+ORIGIN_OFFICIAL = "OFFICIAL"
+ORIGINS = (ORIGIN_CSENET, ORIGIN_OFFICIAL)
+
+# What a delivered offence code must look like to be named in check metadata and
+# to take its Home Office class's weight: 1-3 digits, then up to two letters or a
+# dotted sub-number (``4.1``, ``37.2``). Anything else is counted, never shown.
+CODE_SHAPE = r"^[0-9]{1,3}([A-Z]{1,2}|\.[0-9]{1,2})?$"
+_CODE_SHAPE_RE = re.compile(CODE_SHAPE)
 
 _CODE_ALIASES = {"offencecode", "hocode", "hooffencecode", "homeofficeoffencecode", "homeofficecode", "code"}
 _TITLE_ALIASES = {"offencedescription", "offence", "description", "offencetitle", "offencename"}
 _VALUE_ALIASES = {
     "harmindexvalue", "harmindexvaluedays", "harmvalue", "harmvaluedays", "cchi", "cchivalue",
     "cchivaluedays", "chivalue", "chivaluedays", "crimeharmindex", "days", "harmdays", "harmindex",
+}
+_CSS_ALIASES = {
+    "weight", "severityweight", "offenceweight", "cssweight", "crimeseverityscoreweight",
+    "crimeseverityweight", "severityscoreweight",
 }
 _HEADER_SEARCH_LINES = 10
 
@@ -55,6 +96,21 @@ class OffenceWeight:
     guideline: str
     guideline_category: str
     note: str
+    css_weight: float | None = None
+    weight_origin: str = ORIGIN_CSENET
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    """One reference file a run used: what it is, where from, which version, its checksum."""
+
+    kind: str  # offence_codes | harm_weights | css_weights
+    file_name: str
+    version: str
+    sha256: str
+    n_rows: int
+    bundled: bool
 
 
 def normalise_code(raw: str) -> str:
@@ -62,16 +118,27 @@ def normalise_code(raw: str) -> str:
     return code.lstrip("0") or code
 
 
+def is_code_shaped(code: str | None) -> bool:
+    return bool(code) and bool(_CODE_SHAPE_RE.match(code))
+
+
+def offence_class(code: str | None) -> str | None:
+    """The Home Office class of a code-shaped code (``10A`` -> ``10``, ``4.1`` -> ``4``); None otherwise."""
+    if not is_code_shaped(code):
+        return None
+    return re.match(r"[0-9]+", code).group(0)
+
+
 def _header_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", (name or "").lower())
 
 
-def _number(text: str, file: Path, row_no: int, column: str) -> float:
+def _number(text: str, file: Path, row_no: int, column: str, rule: str = "numeric_harm_days") -> float:
     cleaned = (text or "").replace(",", "").strip()
     try:
         value = float(cleaned)
     except ValueError:
-        raise WeightsFileError(f"{file.name} row {row_no}: column '{column}' is not a number (rule: numeric_harm_days)") from None
+        raise WeightsFileError(f"{file.name} row {row_no}: column '{column}' is not a number (rule: {rule})") from None
     if value < 0 or value != value:
         raise WeightsFileError(f"{file.name} row {row_no}: column '{column}' is negative (rule: harm_days_non_negative)")
     return value
@@ -83,6 +150,8 @@ def _read_rows(file: Path) -> list[list[str]]:
             return list(csv.reader(handle))
     except OSError as exc:
         raise WeightsFileError(f"{file}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError:
+        raise WeightsFileError(f"{file.name}: not UTF-8 text (rule: utf8)") from None
 
 
 def load_weights(file: Path | str) -> list[OffenceWeight]:
@@ -99,7 +168,7 @@ def _load_csenet(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
     missing = [c for c in CSENET_COLUMNS if c not in header]
     if missing:
         raise WeightsFileError(f"{file.name}: missing columns {', '.join(missing)} (rule: csenet_layout)")
-    index = {c: header.index(c) for c in CSENET_COLUMNS}
+    index = {c: header.index(c) for c in CSENET_COLUMNS + CSENET_OPTIONAL_COLUMNS if c in header}
     weights: dict[str, OffenceWeight] = {}
     for row_no, row in enumerate(rows[1:], start=1):
         if not any(cell.strip() for cell in row):
@@ -111,6 +180,13 @@ def _load_csenet(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
             raise WeightsFileError(f"{file.name} row {row_no}: empty offence_code (rule: missing_key)")
         if code in weights:
             raise WeightsFileError(f"{file.name} row {row_no}: offence code {code} repeated (rule: duplicate_code)")
+        css_text = row[index["css_weight"]].strip() if "css_weight" in index else ""
+        origin = row[index["weight_origin"]].strip().upper() if "weight_origin" in index else ""
+        origin = origin or ORIGIN_CSENET
+        if origin not in ORIGINS:
+            raise WeightsFileError(
+                f"{file.name} row {row_no}: weight_origin is not one of {', '.join(ORIGINS)} (rule: known_weight_origin)"
+            )
         weights[code] = OffenceWeight(
             offence_code=code,
             offence_title=row[index["offence_title"]].strip(),
@@ -119,28 +195,34 @@ def _load_csenet(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
             guideline=row[index["guideline"]].strip(),
             guideline_category=row[index["guideline_category"]].strip(),
             note=row[index["note"]].strip(),
+            css_weight=_number(css_text, file, row_no, "css_weight", "numeric_css_weight") if css_text else None,
+            weight_origin=origin,
+            source=row[index["source"]].strip() if "source" in index else "",
         )
     if not weights:
         raise WeightsFileError(f"{file.name}: no weights (rule: empty_file)")
     return [weights[c] for c in sorted(weights)]
 
 
-def _find_cchi_header(file: Path, rows: list[list[str]]) -> tuple[int, int, int | None, int]:
+def _find_header(file: Path, rows: list[list[str]], value_aliases: set[str], rule: str) -> tuple[int, int, int | None, int]:
     for line, row in enumerate(rows[:_HEADER_SEARCH_LINES]):
         keys = [_header_key(c) for c in row]
         code = next((i for i, k in enumerate(keys) if k in _CODE_ALIASES), None)
-        value = next((i for i, k in enumerate(keys) if k in _VALUE_ALIASES), None)
+        value = next((i for i, k in enumerate(keys) if k in value_aliases), None)
         if code is not None and value is not None:
             title = next((i for i, k in enumerate(keys) if k in _TITLE_ALIASES), None)
             return line, code, title, value
     raise WeightsFileError(
-        f"{file.name}: no header with an offence-code column and a harm-value column in the first "
-        f"{_HEADER_SEARCH_LINES} lines (rule: cchi_layout; see harm/weights.py for the accepted names)"
+        f"{file.name}: no header with an offence-code column and a {'harm-value' if rule == 'cchi_layout' else 'weight'} "
+        f"column in the first {_HEADER_SEARCH_LINES} lines (rule: {rule}; see harm/weights.py for the accepted names)"
     )
 
 
-def _load_cchi(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
-    header_line, code_col, title_col, value_col = _find_cchi_header(file, rows)
+def _coded_values(
+    file: Path, rows: list[list[str]], value_aliases: set[str], rule: str, value_rule: str
+) -> dict[str, list[tuple[float, str]]]:
+    """Code -> [(value, title)] of a file with title lines, a header and one value per row."""
+    header_line, code_col, title_col, value_col = _find_header(file, rows, value_aliases, rule)
     by_code: dict[str, list[tuple[float, str]]] = {}
     for row_no, row in enumerate(rows[header_line + 1 :], start=1):
         if not any(cell.strip() for cell in row):
@@ -149,26 +231,107 @@ def _load_cchi(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
         if not code:
             raise WeightsFileError(f"{file.name} row {row_no}: empty offence code (rule: missing_key)")
         if value_col >= len(row) or not row[value_col].strip():
-            raise WeightsFileError(f"{file.name} row {row_no}: offence code {code} has no harm value (rule: missing_value)")
-        value = _number(row[value_col], file, row_no, rows[header_line][value_col].strip())
+            raise WeightsFileError(f"{file.name} row {row_no}: offence code {code} has no value (rule: missing_value)")
+        value = _number(row[value_col], file, row_no, rows[header_line][value_col].strip(), value_rule)
         title = row[title_col].strip() if title_col is not None and title_col < len(row) else ""
         by_code.setdefault(code, []).append((value, title))
     if not by_code:
         raise WeightsFileError(f"{file.name}: no weights (rule: empty_file)")
+    return by_code
+
+
+def _load_cchi(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
+    by_code = _coded_values(file, rows, _VALUE_ALIASES, "cchi_layout", "numeric_harm_days")
     weights = []
     for code in sorted(by_code):
         entries = sorted(by_code[code])
         value, title = entries[0]
         note = f"lowest of {len(entries)} sub-offences" if len(entries) > 1 else ""
-        weights.append(OffenceWeight(code, title, value, "CCHI_OFFICIAL", f"CCHI file {file.name}", "", note))
+        weights.append(
+            OffenceWeight(
+                code, title, value, "CCHI_OFFICIAL", f"CCHI file {file.name}", "", note,
+                weight_origin=ORIGIN_OFFICIAL, source=f"Cambridge Crime Harm Index ({file.name})",
+            )
+        )
     return weights
+
+
+def load_css_weights(file: Path | str) -> dict[str, float]:
+    """ONS Crime Severity Score weight per offence code from a CSV of the ONS table."""
+    file = Path(file)
+    by_code = _coded_values(file, _read_rows(file), _CSS_ALIASES, "css_layout", "numeric_css_weight")
+    weights = {}
+    for row_no, code in enumerate(sorted(by_code), start=1):
+        values = {value for value, _ in by_code[code]}
+        if len(values) > 1:
+            raise WeightsFileError(f"{file.name}: offence code {code} has {len(values)} different weights (rule: one_weight_per_code)")
+        weights[code] = values.pop()
+    return weights
+
+
+@dataclass(frozen=True)
+class OffenceCode:
+    offence_code: str
+    offence_title: str
+    offence_group: str
+    offence_class: str
+    is_cse_offence: bool
+    child_victim_implied: bool
+
+
+def load_offence_code_reference(file: Path = OFFENCE_CODES) -> list[OffenceCode]:
+    """Every code of the classification file (reference/offence_codes.csv), validated."""
+    rows = _read_rows(file)
+    header = [c.strip() for c in rows[0]] if rows else []
+    missing = [c for c in OFFENCE_CODE_COLUMNS if c not in header]
+    if missing:
+        raise WeightsFileError(f"{file.name}: missing columns {', '.join(missing)} (rule: offence_code_layout)")
+    index = {c: header.index(c) for c in OFFENCE_CODE_COLUMNS}
+    codes: dict[str, OffenceCode] = {}
+    for row_no, row in enumerate(rows[1:], start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise WeightsFileError(f"{file.name} row {row_no}: {len(row)} fields, header has {len(header)} (rule: malformed_row)")
+        code = normalise_code(row[index["offence_code"]])
+        if not is_code_shaped(code):
+            raise WeightsFileError(f"{file.name} row {row_no}: offence code is not of Home Office shape (rule: code_shape)")
+        if code in codes:
+            raise WeightsFileError(f"{file.name} row {row_no}: offence code {code} repeated (rule: duplicate_code)")
+        flags = {}
+        for column in ("is_cse_offence", "child_victim_implied"):
+            value = row[index[column]].strip().upper()
+            if value not in ("Y", "N"):
+                raise WeightsFileError(f"{file.name} row {row_no}: {column} is not Y or N (rule: yes_no)")
+            flags[column] = value == "Y"
+        if row[index["offence_class"]].strip() != offence_class(code):
+            raise WeightsFileError(f"{file.name} row {row_no}: offence_class disagrees with code {code} (rule: class_of_code)")
+        codes[code] = OffenceCode(
+            code, row[index["offence_title"]].strip(), row[index["offence_group"]].strip(),
+            offence_class(code), flags["is_cse_offence"], flags["child_victim_implied"],
+        )
+    return [codes[c] for c in sorted(codes)]
 
 
 def load_offence_codes() -> dict[str, bool]:
     """Offence code -> is it a CSE offence (reference/offence_codes.csv)."""
-    with OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
-        return {normalise_code(r["offence_code"]): r["is_cse_offence"].strip().upper() == "Y" for r in csv.DictReader(handle)}
+    return {c.offence_code: c.is_cse_offence for c in load_offence_code_reference()}
 
 
 def weights_path(configured: str) -> Path:
     return Path(configured) if configured else BUNDLED_WEIGHTS
+
+
+def sha256_of(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def reference_file(kind: str, file: Path, n_rows: int, version: str) -> ReferenceFile:
+    """Describe one reference file: bundled files carry BUNDLED_VERSION, a force's file its configured label."""
+    bundled = file.resolve().parent == REFERENCE_DIR.resolve()
+    label = BUNDLED_VERSION if bundled else (version or "unversioned")
+    return ReferenceFile(kind, file.name, label, sha256_of(file), n_rows, bundled)
