@@ -42,18 +42,24 @@ def test_assets_materialise_checks_pass_and_metadata_carry_no_person_values(empt
     assert "CSE00001" in text  # pseudonymous ids are fine
 
 
-def test_unweighted_code_blocks_everything_downstream(empty_workspace):
+def test_unknown_code_warns_and_never_blocks(empty_workspace):
     conn = world.build(empty_workspace.work_db)
-    conn.execute("UPDATE raw.crime SET offence_code = '999Z' WHERE crime_ref = 'C5'")
+    conn.execute("UPDATE raw.crime SET offence_code = '999Z', offence_title = 'Hostile title' WHERE crime_ref = 'C5'")
+    conn.execute("UPDATE raw.crime SET offence_code = 'DROP TABLE x' WHERE crime_ref = 'C2'")
     conn.close()
     result = materialize()
+    assert result.success
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert [e.check_name for e in failed] == ["every_offence_code_weighted"]
-    assert "999Z" in failed[0].description
+    assert [(e.check_name, e.severity) for e in failed] == [("offence_codes_in_reference", dg.AssetCheckSeverity.WARN)]
+    description = failed[0].description
+    assert "999Z" in description and "1 non-code value" in description and "of crime harm" in description
+    text = metadata_text(result)
+    # values not of offence-code shape and delivered titles never reach metadata
+    assert "DROP TABLE" not in text and "Hostile title" not in text
+    assert failed[0].metadata["n_unknown_codes"].value == 1
+    assert failed[0].metadata["n_non_code_values"].value == 1
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "harm/crime_harm" in materialised and "harm/nominal_harm" not in materialised
-    with db.connect(empty_workspace.work_db, read_only=True) as conn:
-        assert db.scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'harm' AND table_name = 'network_priority'") == 0
+    assert {"harm/crime_harm", "harm/nominal_harm", "harm/network_priority"} <= materialised
 
 
 def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_path, monkeypatch):
@@ -62,11 +68,20 @@ def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_pat
     rows += ["5D,x,1", "19D,x,1", "72,x,1", "106,x,1", "86,x,1"]
     cchi.write_text("\n".join(rows) + "\n", encoding="utf-8")
     settings_file = tmp_path / "settings.json"
-    settings_file.write_text(json.dumps({"harm": {"weights_file": str(cchi)}}), encoding="utf-8")
+    settings_file.write_text(json.dumps({"harm": {"weights_file": str(cchi), "weights_version": "CCHI test 1"}}), encoding="utf-8")
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
     world.build(empty_workspace.work_db).close()
     result = materialize()
     assert result.success
     with db.connect(empty_workspace.work_db, read_only=True) as conn:
-        assert db.scalar(conn, "SELECT count(*) FROM harm.offence_weight") == len(world.WEIGHT) + 5
-        assert db.scalar(conn, "SELECT min(basis) FROM harm.offence_weight") == "CCHI_OFFICIAL"
+        weighted = conn.sql(
+            "SELECT offence_code, harm_days FROM harm.offence_weight WHERE fallback_used IS NULL"
+        ).fetchall()
+        assert len(weighted) == len(world.WEIGHT) + 5
+        assert db.scalar(conn, "SELECT min(basis) FROM harm.offence_weight WHERE fallback_used IS NULL") == "CCHI_OFFICIAL"
+        assert db.scalar(conn, "SELECT min(weight_origin) FROM harm.offence_weight WHERE fallback_used IS NULL") == "OFFICIAL"
+        # reference codes the force's file lacks are weighted by fallback, not dropped
+        assert db.scalar(conn, "SELECT count(*) FROM harm.offence_weight WHERE in_reference AND fallback_used IS NOT NULL") > 0
+        assert conn.sql("SELECT file_name, version FROM harm.reference_file WHERE kind = 'harm_weights'").fetchall() == [
+            ("cchi.csv", "CCHI test 1")
+        ]

@@ -67,3 +67,88 @@ def test_csenet_layout_rejects_duplicate_codes(tmp_path):
         writer.writerow(["019e", "a", "2920", "CUSTODY", "g", "c", ""])
     with pytest.raises(weights.WeightsFileError, match=r"row 2: offence code 19E repeated \(rule: duplicate_code\)"):
         weights.load_weights(file)
+
+
+def test_classification_marks_cse_offences_and_implied_child_victims():
+    codes = {c.offence_code: c for c in weights.load_offence_code_reference()}
+    assert len(codes) >= 150
+    for code in ("19E", "22B", "88A", "86", "71", "19H", "21", "17B", "20B", "73"):
+        assert codes[code].child_victim_implied, code
+    for code in ("19C", "8L", "10A", "58A", "46", "72", "106"):
+        assert not codes[code].child_victim_implied, code
+    assert codes["8L"].offence_group == "Violence against the person"
+    assert codes["58A"].offence_group == "Criminal damage and arson" and codes["58A"].offence_class == "58"
+    assert codes["4.1"].offence_class == "4" and codes["37.2"].offence_class == "37"
+    assert {c for c, v in codes.items() if v.is_cse_offence} >= {"19E", "22B", "88A", "71", "86", "72", "106", "13", "36"}
+
+
+def test_bundled_weights_cover_the_classification_and_say_whose_reading_they_are():
+    loaded = {w.offence_code: w for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
+    assert set(loaded) == {c.offence_code for c in weights.load_offence_code_reference()}
+    assert {w.weight_origin for w in loaded.values()} == {weights.ORIGIN_CSENET}
+    assert all(w.source for w in loaded.values())
+    assert all(w.css_weight is None for w in loaded.values())  # csenet does not guess official CSS values
+    assert loaded["1"].harm_days > loaded["19E"].harm_days > loaded["10A"].harm_days > loaded["8L"].harm_days
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [("10A", "10"), ("4.1", "4"), ("37.2", "37"), ("999Z", "999"), ("105A", "105"),
+     ("DROP", None), ("1234", None), ("10ABC", None), ("", None), ("8 L", None)],
+)
+def test_offence_class_only_for_code_shaped_values(code, expected):
+    assert weights.offence_class(code) == expected
+
+
+def test_ons_css_table_is_read(tmp_path):
+    file = tmp_path / "ons_css.csv"
+    file.write_text(
+        "Crime Severity Score: offence weights,,\n"
+        "Offence code,Offence,Weight\n"
+        "019E,Rape of a female child under 13,\"6,123.4\"\n"
+        "46,Shoplifting,14\n",
+        encoding="utf-8",
+    )
+    assert weights.load_css_weights(file) == {"19E": 6123.4, "46": 14.0}
+
+
+@pytest.mark.parametrize(
+    "body, rule",
+    [
+        ("Offence code,Weight\n46,abc\n", "numeric_css_weight"),
+        ("Offence code,Weight\n46,1\n046,2\n", "one_weight_per_code"),
+        ("Offence code,Total\n46,1\n", "css_layout"),
+        ("Offence code,Weight\n,1\n", "missing_key"),
+    ],
+)
+def test_ons_css_table_errors_name_file_and_rule(tmp_path, body, rule):
+    file = tmp_path / "ons_css.csv"
+    file.write_text(body, encoding="utf-8")
+    with pytest.raises(weights.WeightsFileError) as err:
+        weights.load_css_weights(file)
+    assert "ons_css.csv" in str(err.value) and rule in str(err.value)
+
+
+def test_csenet_layout_optional_columns_are_validated(tmp_path):
+    file = tmp_path / "w.csv"
+    columns = (*weights.CSENET_COLUMNS, "css_weight", "weight_origin", "source")
+    with file.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerow(["19E", "a", "2920", "CUSTODY", "g", "c", "", "5000", "official", "CCHI 2020"])
+    (w,) = weights.load_weights(file)
+    assert (w.css_weight, w.weight_origin, w.source) == (5000.0, "OFFICIAL", "CCHI 2020")
+    with file.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerow(["19E", "a", "2920", "CUSTODY", "g", "c", "", "", "GUESSED", ""])
+    with pytest.raises(weights.WeightsFileError, match=r"row 1: weight_origin .*known_weight_origin"):
+        weights.load_weights(file)
+
+
+def test_classification_file_errors_name_file_row_and_rule(tmp_path):
+    good = weights.OFFENCE_CODES.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "offence_codes.csv"
+    bad.write_text("\n".join([good[0], good[1].replace(",N,", ",maybe,", 1)]) + "\n", encoding="utf-8")
+    with pytest.raises(weights.WeightsFileError, match=r"offence_codes.csv row 1: .*rule: yes_no"):
+        weights.load_offence_code_reference(bad)
