@@ -122,6 +122,17 @@ SELECT * FROM (VALUES ('NETWORK', 'CSE00001', 2::BIGINT, 'SCORE', 'HARM', 'crime
 CREATE OR REPLACE TABLE harm.soc_link AS
 SELECT 'CSE00001' AS network_id, 'OCG001' AS ocg_ref, 'SHARED_MEMBER' AS link_kind, 1.0 AS strength,
        'N00000002' AS via_nominal_ids, '1A' AS ocgm_band, 'ACTIVE' AS ocg_status;
+-- Offence codes: 10Z took class 10's weight on one crime of 10 harm days out of 100.
+CREATE OR REPLACE TABLE harm.crime_harm AS
+SELECT * FROM (VALUES ('C1', '19E', 90.0, 9.0), ('C2', '10Z', 10.0, 1.0)) AS t(crime_ref, offence_code, harm_days, recent_harm);
+CREATE OR REPLACE TABLE harm.offence_weight AS SELECT '10Z' AS offence_code, 10.0 AS harm_days, 'CLASS' AS fallback_used;
+CREATE OR REPLACE TABLE harm.unknown_offence_code AS
+SELECT '10Z' AS offence_code, TRUE AS is_code_shaped, 'as delivered' AS offence_title_delivered, 1::BIGINT AS n_crime_rows,
+       0::BIGINT AS n_custody_rows, 1::BIGINT AS n_rows, 'CLASS' AS fallback_used, '10' AS fallback_class,
+       '10C' AS fallback_code, 10.0 AS harm_days, 'CSENET_READING' AS weight_origin, FALSE AS in_reference;
+CREATE OR REPLACE TABLE harm.reference_file AS
+SELECT * FROM (VALUES ('harm_weights', 'harm_weights.csv', 'v1', 'aa11'), ('offence_codes', 'offence_codes.csv', 'v1', 'bb22'))
+    AS t(kind, file_name, version, sha256);
 """
 
 CONTRACT_COLUMNS = {
@@ -227,6 +238,14 @@ def test_run_row_describes_the_published_run(published):
     history = read_analyst("SELECT run_id, status, delivery_id, delivery_checksums FROM run_history")
     assert [(h[0], h[1], h[2]) for h in history] == [(result.run_id, "published", DELIVERY)]
     assert json.loads(history[0][3]) == {"crime.csv": "d1", "crime_person.csv": "d2"}
+    [(reference_files,)] = read_analyst("SELECT reference_files FROM run")
+    assert json.loads(reference_files) == [
+        {"kind": "harm_weights", "file_name": "harm_weights.csv", "version": "v1", "sha256": "aa11"},
+        {"kind": "offence_codes", "file_name": "offence_codes.csv", "version": "v1", "sha256": "bb22"},
+    ]
+    assert read_analyst("SELECT offence_code, fallback_used, share_of_crime_harm, share_of_recent_harm FROM unknown_offence_code") == [
+        ("10Z", "CLASS", 0.1, 0.1)
+    ]
 
 
 def test_files_are_owner_only(published):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -26,6 +27,19 @@ def analyst_summary(path: Path) -> list[str]:
             ).fetchall()
         ]
         counts = {table: db.row_count(conn, table) for table in tables}
+        fallback = (
+            conn.sql(
+                "SELECT count(*) FILTER (WHERE offence_code IS NOT NULL), coalesce(sum(n_rows), 0), "
+                "coalesce(sum(share_of_crime_harm), 0), coalesce(sum(share_of_recent_harm), 0), "
+                "coalesce(sum(n_rows) FILTER (WHERE offence_code IS NULL), 0) FROM unknown_offence_code"
+            ).fetchall()[0]
+            if "unknown_offence_code" in tables
+            else None
+        )
+        run_columns = {row[0] for row in conn.sql("DESCRIBE run").fetchall()}
+        reference_files = (
+            conn.sql("SELECT reference_files FROM run").fetchall()[0][0] if "reference_files" in run_columns else None
+        )
         quarantine = (
             conn.sql(
                 "SELECT file_name, rule, count(*) FROM quarantine GROUP BY file_name, rule ORDER BY file_name, rule"
@@ -49,4 +63,25 @@ def analyst_summary(path: Path) -> list[str]:
     for file_name, rule, n in quarantine:
         by_file.setdefault(file_name, []).append(f"{rule} {n:,}")
     lines += [f"  {file_name}: {', '.join(rules)}" for file_name, rules in by_file.items()]
+    lines += fallback_lines(fallback)
+    if reference_files:
+        lines.append("Reference files: " + "; ".join(
+            f"{f['kind']} {f['file_name']} ({f['version']}, sha256 {f['sha256'][:12]})" for f in json.loads(reference_files)
+        ))
+    return lines
+
+
+def fallback_lines(fallback: tuple | None) -> list[str]:
+    """How much of the crime harm rests on fallback weights (counts only: codes may be hostile text)."""
+    if fallback is None:
+        return []
+    n_codes, n_rows, share, recent_share, n_no_code = fallback
+    if not n_rows:
+        return ["Offence codes: every delivered code has its own harm weight (no fallback weights)"]
+    lines = [
+        f"Offence codes outside the weights: {n_codes:,} ({n_rows - n_no_code:,} rows) took fallback weights; "
+        f"{share:.2%} of crime harm ({recent_share:.2%} of recent harm) rests on them (table unknown_offence_code)"
+    ]
+    if n_no_code:
+        lines.append(f"  rows without an offence code (no harm counted): {n_no_code:,}")
     return lines

@@ -166,6 +166,17 @@ PUB_TABLES: tuple[PubTable, ...] = (
         reads=("er.nominal_record", "net.network", "pub.nominal", "pub.network"),
         required_columns=("kind", "max_issued"),
     ),
+    PubTable(
+        "unknown_offence_code",
+        "16_unknown_offence_code.sql",
+        "Offence codes of the delivery outside the weights: rows, the fallback weight taken "
+        "(Home Office class or default) and the share of crime harm resting on it.",
+        reads=("harm.unknown_offence_code", "harm.offence_weight", "harm.crime_harm"),
+        required_columns=(
+            "offence_code", "offence_title_delivered", "n_rows", "fallback_used", "harm_days",
+            "share_of_crime_harm",
+        ),
+    ),
 )
 
 
