@@ -171,7 +171,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "16_unknown_offence_code.sql",
         "Offence codes of the delivery outside the weights: rows, the fallback weight taken "
         "(Home Office class or default) and the share of crime harm resting on it.",
-        reads=("harm.unknown_offence_code", "harm.offence_weight", "harm.crime_harm"),
+        reads=("harm.offence_weight", "harm.crime_harm"),  # harm.unknown_offence_code is written by harm/offence_weight
         required_columns=(
             "offence_code", "offence_title_delivered", "n_rows", "fallback_used", "harm_days",
             "share_of_crime_harm",
