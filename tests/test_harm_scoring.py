@@ -149,3 +149,19 @@ def test_same_input_gives_identical_tables(scored):
     scoring.build_crime_harm(conn, cfg)
     scoring.build_nominal_harm(conn, cfg)
     assert conn.sql("SELECT * FROM harm.nominal_harm ORDER BY nominal_id").fetchall() == first
+
+
+def test_warning_names_at_most_the_configured_number_of_codes():
+    from csenet_dagster.harm.checks import unknown_codes_result
+
+    unknown = [(f"{n}Z", True, 1, 0, "DEFAULT", 2.5) for n in range(100, 125)]
+    unknown += [("NOT A CODE", False, 3, 0, "DEFAULT", 2.5), (None, False, 2, 1, "NO_CODE", None)]
+    result = unknown_codes_result(unknown, (0.25, 0.5), listed_max=20)
+    assert not result.passed and result.severity.value == "WARN"
+    assert "25 offence code(s)" in result.description and "and 5 more" in result.description
+    assert "124Z" not in result.description and "119Z" in result.description
+    assert "NOT A CODE" not in result.description + str(result.metadata)
+    assert "1 non-code value" in result.description and "3 row(s) without an offence code" in result.description
+    assert "25.00% of crime harm (50.00% of recent harm)" in result.description
+    assert result.metadata["n_rows_affected"].value == 25 + 3 + 3
+    assert unknown_codes_result([], (0.0, 0.0), listed_max=20).passed
