@@ -165,3 +165,9 @@ def test_warning_names_at_most_the_configured_number_of_codes():
     assert "25.00% of crime harm (50.00% of recent harm)" in result.description
     assert result.metadata["n_rows_affected"].value == 25 + 3 + 3
     assert unknown_codes_result([], (0.0, 0.0), listed_max=20).passed
+
+
+def test_tiny_fallback_shares_are_not_shown_as_zero():
+    from csenet_dagster.harm.checks import format_share
+
+    assert (format_share(0.0), format_share(0.00001), format_share(0.1234)) == ("0.00%", "<0.01%", "12.34%")

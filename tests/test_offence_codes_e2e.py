@@ -22,7 +22,7 @@ import pytest
 from conftest import clone_workspace, use_workspace
 from csenet_dagster.harm import weights
 from csenet_dagster.pipeline import run_pipeline
-from csenet_dagster.publish.summary import analyst_summary
+from csenet_dagster.publish.summary import analyst_summary, format_share
 
 NON_CODE = "SMITH John 07700 900123"
 NEW_TITLE = "Brand-new offence as delivered"
@@ -160,7 +160,7 @@ def test_summary_and_run_record_say_what_the_scores_rest_on(foreign_codes_run):
     ws, _, _, summary = foreign_codes_run
     line = next(s for s in summary if s.startswith("Offence codes outside the weights"))
     [(total_share,)] = analyst(ws, "SELECT sum(share_of_crime_harm) FROM unknown_offence_code")
-    assert 0 < total_share < 1 and f"{total_share:.2%} of crime harm" in line
+    assert 0 < total_share < 1 and f"{format_share(total_share)} of crime harm" in line
     assert "SMITH" not in "\n".join(summary)
     [(reference_files,)] = analyst(ws, "SELECT reference_files FROM run")
     files = {f["kind"]: f for f in json.loads(reference_files)}

@@ -24,6 +24,11 @@ def rank_permutation_faults(conn: duckdb.DuckDBPyConnection, table: str, rank_co
     return int(db.scalar(conn, query))
 
 
+def format_share(share: float) -> str:
+    """A share as a percentage that never shows a non-zero share as 0.00%."""
+    return "<0.01%" if 0 < share < 0.00005 else f"{share:.2%}"
+
+
 def unknown_codes_result(
     unknown: list[tuple], shares: tuple[float, float], listed_max: int
 ) -> dg.AssetCheckResult:
@@ -49,7 +54,7 @@ def unknown_codes_result(
         parts.append(f"{n_no_code_rows} row(s) without an offence code carry no harm")
     share, recent_share = shares
     if parts:
-        parts.append(f"{share:.2%} of crime harm ({recent_share:.2%} of recent harm) rests on fallback weights; "
+        parts.append(f"{format_share(share)} of crime harm ({format_share(recent_share)} of recent harm) rests on fallback weights; "
                      "see analyst table unknown_offence_code")
     return dg.AssetCheckResult(
         passed=not unknown,

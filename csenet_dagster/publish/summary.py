@@ -71,6 +71,11 @@ def analyst_summary(path: Path) -> list[str]:
     return lines
 
 
+def format_share(share: float) -> str:
+    """A share as a percentage that never shows a non-zero share as 0.00%."""
+    return "<0.01%" if 0 < share < 0.00005 else f"{share:.2%}"
+
+
 def fallback_lines(fallback: tuple | None) -> list[str]:
     """How much of the crime harm rests on fallback weights (counts only: codes may be hostile text)."""
     if fallback is None:
@@ -80,7 +85,7 @@ def fallback_lines(fallback: tuple | None) -> list[str]:
         return ["Offence codes: every delivered code has its own harm weight (no fallback weights)"]
     lines = [
         f"Offence codes outside the weights: {n_codes:,} ({n_rows - n_no_code:,} rows) took fallback weights; "
-        f"{share:.2%} of crime harm ({recent_share:.2%} of recent harm) rests on them (table unknown_offence_code)"
+        f"{format_share(share)} of crime harm ({format_share(recent_share)} of recent harm) rests on them (table unknown_offence_code)"
     ]
     if n_no_code:
         lines.append(f"  rows without an offence code (no harm counted): {n_no_code:,}")
