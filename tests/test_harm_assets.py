@@ -8,6 +8,7 @@ import dagster as dg
 
 import test_harm_world as world
 from csenet_dagster import db, harm
+from csenet_dagster.harm import weights
 from csenet_dagster.assets_common import duckdb_resource
 
 
@@ -68,7 +69,13 @@ def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_pat
     rows += ["5D,x,1", "19D,x,1", "72,x,1", "106,x,1", "86,x,1"]
     cchi.write_text("\n".join(rows) + "\n", encoding="utf-8")
     settings_file = tmp_path / "settings.json"
-    settings_file.write_text(json.dumps({"harm": {"weights_file": str(cchi), "weights_version": "CCHI test 1"}}), encoding="utf-8")
+    css = tmp_path / "ons_css.csv"
+    css.write_text("Crime Severity Score weights\nOffence code,Offence,Weight\n19E,x,\"6,000\"\n46,x,14\n", encoding="utf-8")
+    settings_file.write_text(
+        json.dumps({"harm": {"weights_file": str(cchi), "weights_version": "CCHI test 1",
+                             "css_weights_file": str(css), "css_weights_version": "ONS CSS test"}}),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
     world.build(empty_workspace.work_db).close()
     result = materialize()
@@ -82,6 +89,11 @@ def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_pat
         assert db.scalar(conn, "SELECT min(weight_origin) FROM harm.offence_weight WHERE fallback_used IS NULL") == "OFFICIAL"
         # reference codes the force's file lacks are weighted by fallback, not dropped
         assert db.scalar(conn, "SELECT count(*) FROM harm.offence_weight WHERE in_reference AND fallback_used IS NOT NULL") > 0
-        assert conn.sql("SELECT file_name, version FROM harm.reference_file WHERE kind = 'harm_weights'").fetchall() == [
-            ("cchi.csv", "CCHI test 1")
+        assert conn.sql("SELECT kind, file_name, version, n_rows FROM harm.reference_file ORDER BY kind").fetchall() == [
+            ("css_weights", "ons_css.csv", "ONS CSS test", 2),
+            ("harm_weights", "cchi.csv", "CCHI test 1", len(world.WEIGHT) + 5),
+            ("offence_codes", "offence_codes.csv", weights.BUNDLED_VERSION, len(weights.load_offence_code_reference())),
         ]
+        assert dict(conn.sql("SELECT offence_code, css_weight FROM harm.offence_weight WHERE css_weight IS NOT NULL").fetchall()) == {
+            "19E": 6000.0, "46": 14.0,
+        }
