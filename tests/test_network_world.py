@@ -136,6 +136,17 @@ class World:
                       nullif(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), '') AS phone_std
                FROM er.person_record"""
         )
+        # best names (the i2 export labels people by name) and the OCG mapping (none here)
+        conn.execute(
+            """CREATE OR REPLACE TABLE er.nominal AS
+               SELECT nr.nominal_id, min(pr.surname) AS surname, min(pr.forenames) AS forenames
+               FROM er.nominal_record AS nr JOIN er.person_record AS pr ON pr.person_ref = nr.person_ref
+               GROUP BY nr.nominal_id"""
+        )
+        conn.execute(
+            "CREATE OR REPLACE TABLE raw.ocg_member(ocg_ref VARCHAR, ocg_name VARCHAR, ocgm_band VARCHAR, "
+            "ocg_status VARCHAR, member_role VARCHAR, mapped_date DATE, person_ref VARCHAR)"
+        )
         conn.unregister("records")
         conn.unregister("mapping")
 

@@ -342,10 +342,12 @@ def _networks_from_table(conn, graph) -> list[delineate.Network]:
     "net.graph_export",
     group=GROUP,
     description=(
-        "Graph exports under exports/: GraphML (Gephi) and an i2 Analyst's Notebook entity/link CSV pair. "
-        "Ids and attributes only; evidence from handling-code-C intelligence left out unless the setting allows."
+        "Graph exports under exports/ of the CSE networks and their neighbourhood: GraphML (Gephi) and i2 "
+        "Analyst's Notebook entity/link CSVs, all networks and one pair per network. Evidence from "
+        "handling-code-C intelligence, and anything derived from it, left out unless the setting allows."
     ),
-    deps=["net.node", "net.edge", "net.edge_evidence", "net.network_member", "net.centrality"],
+    deps=["net.node", "net.edge", "net.edge_evidence", "net.network_member", "net.centrality",
+          "er.nominal", "raw.ocg_member"],
     kinds=("duckdb", "python", "igraph"),
 )
 def graph_export(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:

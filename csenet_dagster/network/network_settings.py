@@ -45,6 +45,13 @@ class NetworkSettings:
     # Whether graph exports for sharing (GraphML, i2 CSV) may carry edges and
     # refs evidenced only by handling-code-C intelligence.
     export_conditional_intel: bool = False
+    # Labels of people (and OCGs, phones, addresses) in the i2 exports: "names"
+    # for use inside the force, "ids" (nominal_id, ocg_ref, numbered attribute
+    # ids) when the files are shared; ids mode also leaves out crime outcomes.
+    export_labels: str = "names"
+    # Whether the i2 exports carry vehicles, phones and addresses held by two or
+    # more exported people as entities of their own (linked to their holders).
+    export_attribute_entities: bool = True
 
     # --- edge weights ---
     # Base strength of one event of each link type (same order as LINK_TYPES).

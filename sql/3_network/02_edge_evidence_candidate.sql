@@ -57,10 +57,19 @@ ORDER BY link_type;
 -- reference, before analysts' link corrections. nominal_id_a < nominal_id_b.
 -- event_strength = the link type's strength x a down-weight for shared
 -- attributes held by several nominals (1 / (holders - 1)).
+-- The grading and outcome of the event and each end's role in it are columns
+-- (not only words in detail), so analysts and exports can filter and theme on them:
+--   source_eval, intel_eval, handling  3x5x2 grade of an intelligence log (null otherwise)
+--   outcome                            the crime's recorded outcome (crimes only)
+--   role_a, role_b                     what nominal_id_a / nominal_id_b was in the event
+--                                      (OFFENDER, VICTIM, ARRESTED, MISSING, FOUND_WITH,
+--                                      ADDRESS_OCCUPIER, the intelligence role, the
+--                                      vehicle role, HOLDER)
 CREATE OR REPLACE TABLE net.edge_evidence_candidate AS
 WITH
 offender AS (SELECT * FROM net.crime_party WHERE party = 'OFFENDER'),
 victim AS (SELECT * FROM net.crime_party WHERE party = 'VICTIM'),
+crime_outcome AS (SELECT crime_ref, outcome FROM raw.crime),
 offended AS (
     -- offender o offended against victim v on crime c
     SELECT DISTINCT o.nominal_id AS offender_id, v.nominal_id AS victim_id, o.crime_ref, o.event_date
@@ -85,25 +94,39 @@ candidate AS (
     SELECT a.nominal_id AS nominal_id_a, b.nominal_id AS nominal_id_b, 'CO_OFFENDING' AS link_type,
            'crime' AS source_file, a.crime_ref AS source_ref, a.event_date,
            'offence ' || coalesce(a.offence_code, '?') AS detail, TRUE AS shareable,
-           ${strength_co_offending} AS event_strength
+           ${strength_co_offending} AS event_strength,
+           CAST(NULL AS VARCHAR) AS source_eval, CAST(NULL AS VARCHAR) AS intel_eval,
+           CAST(NULL AS VARCHAR) AS handling, co.outcome,
+           'OFFENDER' AS role_a, 'OFFENDER' AS role_b
     FROM offender AS a
     JOIN offender AS b ON b.crime_ref = a.crime_ref AND a.nominal_id < b.nominal_id
+    LEFT JOIN crime_outcome AS co ON co.crime_ref = a.crime_ref
 
     UNION ALL
     SELECT least(o.offender_id, o.victim_id), greatest(o.offender_id, o.victim_id), 'OFFENDER_VICTIM',
            'crime', o.crime_ref, o.event_date, 'offender ' || o.offender_id, TRUE,
-           ${strength_offender_victim}
+           ${strength_offender_victim},
+           NULL, NULL, NULL, co.outcome,
+           CASE WHEN o.offender_id < o.victim_id THEN 'OFFENDER' ELSE 'VICTIM' END,
+           CASE WHEN o.offender_id < o.victim_id THEN 'VICTIM' ELSE 'OFFENDER' END
     FROM offended AS o
+    LEFT JOIN crime_outcome AS co ON co.crime_ref = o.crime_ref
 
     UNION ALL
     SELECT p.id_a, p.id_b, 'CO_VICTIMISATION', 'crime', o.crime_ref, o.event_date,
-           'shared victim ' || p.victim_id, TRUE, ${strength_co_victimisation}
+           'shared victim ' || p.victim_id, TRUE, ${strength_co_victimisation},
+           NULL, NULL, NULL, co.outcome,
+           -- on this crime only one of the pair offended against the shared victim
+           CASE WHEN o.offender_id = p.id_a THEN 'OFFENDER' ELSE 'OFFENDER_OF_SAME_VICTIM' END,
+           CASE WHEN o.offender_id = p.id_b THEN 'OFFENDER' ELSE 'OFFENDER_OF_SAME_VICTIM' END
     FROM co_victimisation_pair AS p
     JOIN offended AS o ON o.victim_id = p.victim_id AND o.offender_id IN (p.id_a, p.id_b)
+    LEFT JOIN crime_outcome AS co ON co.crime_ref = o.crime_ref
 
     UNION ALL
     SELECT a.nominal_id, b.nominal_id, 'CO_ARREST', 'custody', a.occurrence_ref, least(a.arrest_date, b.arrest_date),
-           'custody ' || a.custody_ref || ' + ' || b.custody_ref, TRUE, ${strength_co_arrest}
+           'custody ' || a.custody_ref || ' + ' || b.custody_ref, TRUE, ${strength_co_arrest},
+           NULL, NULL, NULL, NULL, 'ARRESTED', 'ARRESTED'
     FROM custody_party AS a
     JOIN custody_party AS b ON b.occurrence_ref = a.occurrence_ref AND a.nominal_id < b.nominal_id
 
@@ -112,7 +135,10 @@ candidate AS (
            CASE f.role WHEN 'FOUND_WITH' THEN 'MISSING_FOUND_WITH' ELSE 'MISSING_FOUND_AT_ADDRESS' END,
            'missing_person', m.episode_ref, f.event_date, 'missing ' || m.nominal_id, TRUE,
            CASE f.role WHEN 'FOUND_WITH' THEN ${strength_missing_found_with}
-                ELSE ${strength_missing_found_at_address} END
+                ELSE ${strength_missing_found_at_address} END,
+           NULL, NULL, NULL, NULL,
+           CASE WHEN m.nominal_id < f.nominal_id THEN 'MISSING' ELSE f.role END,
+           CASE WHEN m.nominal_id < f.nominal_id THEN f.role ELSE 'MISSING' END
     FROM missing AS m
     JOIN net.missing_party AS f
       ON f.episode_ref = m.episode_ref AND f.role IN ('FOUND_WITH', 'ADDRESS_OCCUPIER')
@@ -122,7 +148,8 @@ candidate AS (
     SELECT a.nominal_id, b.nominal_id, 'INTEL_ASSOCIATION', 'intel', a.intel_ref, a.event_date,
            'grade ' || a.source_eval || a.intel_eval || ' handling ' || a.handling
                || ' roles ' || a.role || '/' || b.role,
-           a.handling <> 'C', ${strength_intel_association}
+           a.handling <> 'C', ${strength_intel_association},
+           a.source_eval, a.intel_eval, a.handling, NULL, a.role, b.role
     FROM net.intel_party AS a
     JOIN net.intel_party AS b ON b.intel_ref = a.intel_ref AND a.nominal_id < b.nominal_id
     WHERE a.is_credible
@@ -137,7 +164,8 @@ candidate AS (
            TRUE,
            CASE a.link_type WHEN 'SHARED_ADDRESS' THEN ${strength_shared_address}
                 WHEN 'SHARED_PHONE' THEN ${strength_shared_phone}
-                ELSE ${strength_shared_vehicle} END / (a.n_holders - 1)
+                ELSE ${strength_shared_vehicle} END / (a.n_holders - 1),
+           NULL, NULL, NULL, NULL, coalesce(a.roles, 'HOLDER'), coalesce(b.roles, 'HOLDER')
     FROM net.shared_attribute_holder AS a
     JOIN net.shared_attribute_holder AS b
       ON b.link_type = a.link_type AND b.attribute = a.attribute AND a.nominal_id < b.nominal_id
@@ -149,14 +177,14 @@ ranked AS (
     SELECT *,
            row_number() OVER (
                PARTITION BY nominal_id_a, nominal_id_b, link_type, source_file, source_ref
-               ORDER BY event_date NULLS LAST, detail, event_strength DESC) AS copy_no,
+               ORDER BY event_date NULLS LAST, detail, event_strength DESC, role_a, role_b) AS copy_no,
            bool_and(shareable) OVER (
                PARTITION BY nominal_id_a, nominal_id_b, link_type, source_file, source_ref) AS all_shareable
     FROM candidate
 )
 SELECT nominal_id_a, nominal_id_b, link_type, source_file, source_ref, event_date, detail,
-       all_shareable AS shareable, event_strength
+       all_shareable AS shareable, event_strength,
+       source_eval, intel_eval, handling, outcome, role_a, role_b
 FROM ranked
 WHERE copy_no = 1
 ORDER BY nominal_id_a, nominal_id_b, link_type, source_file, source_ref;
-
