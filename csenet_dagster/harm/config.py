@@ -79,6 +79,11 @@ class HarmSettings:
     dossier_include_handling_c: bool = False
     # Seed of the link-chart layout, so the same network draws the same picture.
     dossier_layout_seed: int = 7
+    # Labels on the dossier's link chart: "names" (short name, e.g. "J. SMITH", over
+    # the nominal_id) or "ids" (nominal_id only, for a page that leaves the team).
+    dossier_chart_labels: str = "names"
+    # Protective marking printed at the top and bottom of every page of a dossier.
+    dossier_marking: str = "OFFICIAL-SENSITIVE"
 
 
 def load() -> HarmSettings:

@@ -10,7 +10,6 @@ the asset's metadata carry the folder and network ids only.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import random
 from pathlib import Path
@@ -25,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
-from csenet_dagster import assets_common, db, settings  # noqa: E402
+from csenet_dagster import assets_common, db, safe_text, settings  # noqa: E402
 from csenet_dagster.harm import config  # noqa: E402
 from csenet_dagster.harm.scoring import GROUP  # noqa: E402
 
@@ -56,8 +55,57 @@ MAX_ITEMS = 25
 PNG_METADATA = {"Software": None}
 
 
+CHART_LABEL_MODES = ("names", "ids")
+TIMELINE_KINDS = ("crime", "missing", "intel", "arrest", "link")
+TIMELINE_COLOURS = {"crime": "#c00000", "missing": "#17becf", "intel": "#2ca02c", "arrest": "#ff7f0e", "link": "#7f7f7f"}
+
+
 def _e(value) -> str:
-    return "" if value is None else html.escape(str(value))
+    """Every delivered or derived value on the page: control characters escaped, HTML escaped."""
+    return safe_text.html_text(value)
+
+
+def short_name(forenames, surname) -> str:
+    """'J. SMITH' from forenames 'John Paul' and surname 'Smith' (chart labels stay short)."""
+    initial = (str(forenames).strip()[:1].upper() + ". ") if forenames and str(forenames).strip() else ""
+    return safe_text.free_text(f"{initial}{(surname or '').strip().upper()}").strip()
+
+
+def chart_labels(names: list[dict], mode: str) -> dict[str, str]:
+    """nominal_id -> label drawn on the chart: short name over the id, or the id only."""
+    if mode not in CHART_LABEL_MODES:
+        raise ValueError(f"setting harm.dossier_chart_labels must be one of {CHART_LABEL_MODES}, not {mode!r}")
+    labels = {}
+    for n in names:
+        short = short_name(n.get("forenames"), n.get("surname")) if mode == "names" else ""
+        labels[n["nominal_id"]] = f"{short}\n{n['nominal_id']}" if short else n["nominal_id"]
+    return labels
+
+
+def drawn_member_centrality(members: list[dict], edges: list[dict]) -> dict[str, dict]:
+    """Degree, betweenness and PageRank of each member over the member links drawn on the page.
+
+    The drawn links exclude what handling-code-C intelligence alone evidences (unless
+    allowed), so these measures never rest on it; with every link drawn they equal the
+    network stage's within-network measures (same weights, lengths 1 / weight)."""
+    ids = sorted(m["nominal_id"] for m in members)
+    index = {n: i for i, n in enumerate(ids)}
+    pair_weight: dict[tuple[int, int], float] = {}
+    for e in edges:
+        a, b = e["nominal_id_a"], e["nominal_id_b"]
+        if a in index and b in index:
+            key = (index[a], index[b])
+            pair_weight[key] = pair_weight.get(key, 0.0) + float(e["weight"] or 0.0)
+    pairs = sorted(pair_weight)
+    graph = ig.Graph(n=len(ids), edges=pairs)
+    weights = [pair_weight[p] for p in pairs]
+    if pairs:
+        betweenness = graph.betweenness(weights=[1.0 / w if w > 0 else 1e9 for w in weights])
+        pagerank = graph.pagerank(weights=weights)
+    else:
+        betweenness, pagerank = [0.0] * len(ids), [1.0 / len(ids) if ids else 0.0] * len(ids)
+    return {n: {"degree": graph.degree(i), "betweenness": round(betweenness[i], 10), "pagerank": round(pagerank[i], 10)}
+            for n, i in index.items()}
 
 
 def _query(conn: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
@@ -73,8 +121,11 @@ def _png(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def link_chart(members: list[dict], edges: list[dict], ocg_nominals: set[str], seed: int) -> str:
-    """The network's link chart as a base64 PNG (deterministic for a given seed)."""
+def link_chart(members: list[dict], edges: list[dict], ocg_nominals: set[str], seed: int,
+               labels: dict[str, str] | None = None) -> str:
+    """The network's link chart as a base64 PNG (deterministic for a given seed);
+    nodes carry ``labels`` (nominal_id -> text), the nominal_id where none is given."""
+    labels = labels or {}
     role = {m["nominal_id"]: m["member_role"] for m in members}
     nodes = sorted(set(role) | {e["nominal_id_a"] for e in edges} | {e["nominal_id_b"] for e in edges})
     index = {n: i for i, n in enumerate(nodes)}
@@ -99,7 +150,8 @@ def link_chart(members: list[dict], edges: list[dict], ocg_nominals: set[str], s
                    facecolors="none", edgecolors="black", linewidths=2.0, zorder=2, label="member also in an OCG")
     for n in nodes:
         x, y = layout[index[n]]
-        ax.annotate(n, (x, y), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=7, zorder=3)
+        ax.annotate(labels.get(n, n), (x, y), xytext=(0, 9), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=7, zorder=3, linespacing=1.0)
     for link_type in sorted({e["link_type"] for e in edges}):
         ax.plot([], [], color=LINK_COLOURS.get(link_type, "#333333"), linewidth=2, label=link_type.lower().replace("_", " "))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
@@ -114,22 +166,24 @@ def _node_kind(nominal_id: str, role: dict[str, str], ocg_nominals: set[str]) ->
 
 
 def timeline_chart(events: list[dict]) -> str:
-    """Events per quarter, one bar series per kind of event (base64 PNG)."""
-    kinds = ("crime", "missing", "link")
-    colours = {"crime": "#c00000", "missing": "#17becf", "link": "#7f7f7f"}
-    quarters = sorted({f"{e['event_date'].year}Q{(e['event_date'].month - 1) // 3 + 1}" for e in events})
-    fig, ax = plt.subplots(figsize=(10, 3))
-    fig.subplots_adjust(left=0.07, right=0.99, top=0.95, bottom=0.3)
-    bottom = [0] * len(quarters)
-    for kind in kinds:
-        counts = [sum(1 for e in events if e["event_kind"] == kind
-                      and f"{e['event_date'].year}Q{(e['event_date'].month - 1) // 3 + 1}" == q) for q in quarters]
-        ax.bar(range(len(quarters)), counts, bottom=bottom, color=colours[kind], label=kind)
-        bottom = [b + c for b, c in zip(bottom, counts)]
-    ax.set_xticks(range(len(quarters)))
-    ax.set_xticklabels(quarters, rotation=90, fontsize=7)
-    ax.set_ylabel("events")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)  # a fixed place: "best" is slow
+    """A timeline of the evidence (base64 PNG): one lane per kind of event (crime,
+    missing episode, intelligence log, arrest, first sighting of a link), one mark
+    per event at its date, so bursts, gaps and the order of events can be read off."""
+    kinds = [k for k in TIMELINE_KINDS if any(e["event_kind"] == k for e in events)] or ["crime"]
+    fig, ax = plt.subplots(figsize=(10, 0.6 + 0.45 * len(kinds)))
+    fig.subplots_adjust(left=0.1, right=0.99, top=0.92, bottom=0.35 if len(kinds) < 3 else 0.22)
+    for lane, kind in enumerate(kinds):
+        dates = [e["event_date"] for e in events if e["event_kind"] == kind]
+        ax.scatter(dates, [lane] * len(dates), marker="|", s=220, linewidths=1.6,
+                   color=TIMELINE_COLOURS[kind], zorder=2)
+    ax.set_yticks(range(len(kinds)))
+    ax.set_yticklabels(kinds, fontsize=8)
+    ax.set_ylim(-0.6, len(kinds) - 0.4)
+    ax.invert_yaxis()
+    ax.grid(axis="x", color="#dddddd", zorder=0)
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     return _png(fig)
 
 
@@ -151,6 +205,12 @@ def _headline(info: dict, components: dict[str, list], neighbours: list[tuple]) 
     return text
 
 
+def _grading(v: dict) -> str:
+    """3x5x2 grading of an intelligence item, e.g. '1B P'; empty for other evidence."""
+    grade = f"{v.get('source_eval') or ''}{v.get('intel_eval') or ''}"
+    return f"{grade} {v.get('handling') or ''}".strip()
+
+
 def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config.HarmSettings) -> str:
     """The HTML page of one network."""
     info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
@@ -163,6 +223,11 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
     soc = [tuple(r.values()) for r in _query(conn, "16_dossier_soc_link.sql", network_id=network_id)]
     ocg_nominals = {r["ocg_nominal_id"] for r in _query(conn, "17_dossier_ocg_nominal.sql", network_id=network_id)}
     neighbours = [tuple(r.values()) for r in _query(conn, "18_dossier_neighbours.sql", priority_rank=int(info["priority_rank"]))]
+    labels = chart_labels(_query(conn, "19_dossier_names.sql", network_id=network_id), cfg.dossier_chart_labels)
+    # member measures recounted over the links this page may show (no handling-code-C share)
+    drawn = drawn_member_centrality(members, edges)
+    for m in members:
+        m.update(drawn.get(m["nominal_id"], {}))
     score_items = [r for r in explanation if r[0] == "SCORE"]
     components: dict[str, list] = {}
     for _, component, _, _, _, contribution, share, _ in score_items:
@@ -213,8 +278,10 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         handling_note = (f"{withheld} evidence item(s) from intelligence with handling code C (sharing with conditions) "
                          "are withheld from this page (setting harm.dossier_include_handling_c).")
     evidence_rows = _rows([[v["event_date"], v["link_type"], f"{v['nominal_id_a']} - {v['nominal_id_b']}",
-                            v["source_file"], v["source_ref"], v["detail"]] for v in shown])
+                            f"{v['role_a'] or ''} / {v['role_b'] or ''}", v["source_file"], v["source_ref"],
+                            _grading(v), v["outcome"], v["detail"]] for v in shown])
     values = {
+        "marking": _e(cfg.dossier_marking),
         "network_id": _e(network_id),
         "priority_rank": _e(info["priority_rank"]),
         "n_networks": _e(info["n_networks"]),
@@ -226,7 +293,9 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         "component_rows": component_rows,
         "item_rows": item_rows,
         "change_block": change_block,
-        "chart_png": link_chart(members, edges, ocg_nominals, cfg.dossier_layout_seed),
+        "chart_png": link_chart(members, edges, ocg_nominals, cfg.dossier_layout_seed, labels),
+        "chart_label_note": _e("People are labelled by short name over their nominal id."
+                               if cfg.dossier_chart_labels == "names" else "People are labelled by nominal id only."),
         "member_rows": member_rows,
         "soc_block": soc_block,
         "timeline_png": timeline_chart(events),

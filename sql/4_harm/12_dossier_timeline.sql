@@ -1,13 +1,23 @@
 -- Dossier: dated activity of network ${network_id}: its crimes, missing episodes
--- in its orbit, and the first sighting of each link between members.
-WITH conditional_only AS (
-    -- edges evidenced only by handling-code-C intelligence: drawn only when ${include_handling_c}
-    SELECT v.nominal_id_a, v.nominal_id_b, v.link_type
+-- in its orbit, the intelligence logs and arrests that link its members, and
+-- the first sighting of each link between members. Unless
+-- ${include_handling_c}, intelligence with handling code C and anything derived
+-- from it (net.edge_shareable has no C evidence in its dates) stays off.
+WITH member AS (
+    SELECT nominal_id FROM net.network_member WHERE network_id = ${network_id}
+),
+edge AS (
+    SELECT nominal_id_a, nominal_id_b, link_type, first_seen FROM net.edge_shareable WHERE NOT ${include_handling_c}
+    UNION ALL
+    SELECT nominal_id_a, nominal_id_b, link_type, first_seen FROM net.edge WHERE ${include_handling_c}
+),
+member_evidence AS (
+    SELECT v.*
     FROM net.edge_evidence AS v
-    GROUP BY v.nominal_id_a, v.nominal_id_b, v.link_type
-    HAVING min(CASE WHEN NOT coalesce(v.shareable, TRUE)
-                      OR v.source_ref IN (SELECT intel_ref FROM raw.intel_log WHERE handling = 'C')
-                    THEN 1 ELSE 0 END) = 1
+    WHERE v.nominal_id_a IN (SELECT nominal_id FROM member)
+      AND v.nominal_id_b IN (SELECT nominal_id FROM member)
+      AND (${include_handling_c} OR (coalesce(v.shareable, TRUE)
+           AND v.source_ref NOT IN (SELECT intel_ref FROM raw.intel_log WHERE handling = 'C')))
 )
 SELECT * FROM (
     SELECT h.event_date AS event_date, 'crime' AS event_kind, h.crime_ref AS ref,
@@ -21,14 +31,20 @@ SELECT * FROM (
     FROM harm.network_missing
     WHERE network_id = ${network_id}
     UNION
+    -- one line per log or arrest, naming every linked pair of members it evidences
+    SELECT min(event_date),
+           CASE WHEN link_type = 'INTEL_ASSOCIATION' THEN 'intel' ELSE 'arrest' END,
+           source_ref,
+           string_agg(DISTINCT nominal_id_a || ' / ' || nominal_id_b, ', ' ORDER BY nominal_id_a || ' / ' || nominal_id_b)
+    FROM member_evidence
+    WHERE link_type IN ('INTEL_ASSOCIATION', 'CO_ARREST')
+    GROUP BY link_type, source_ref
+    UNION
     SELECT e.first_seen, 'link', e.nominal_id_a || '|' || e.nominal_id_b,
            e.link_type || ' first seen'
-    FROM net.edge AS e
-    JOIN net.network_member AS a ON a.nominal_id = e.nominal_id_a AND a.network_id = ${network_id}
-    JOIN net.network_member AS b ON b.nominal_id = e.nominal_id_b AND b.network_id = ${network_id}
-    WHERE ${include_handling_c} OR NOT EXISTS (
-        SELECT 1 FROM conditional_only AS c
-        WHERE c.nominal_id_a = e.nominal_id_a AND c.nominal_id_b = e.nominal_id_b AND c.link_type = e.link_type)
+    FROM edge AS e
+    WHERE e.nominal_id_a IN (SELECT nominal_id FROM member)
+      AND e.nominal_id_b IN (SELECT nominal_id FROM member)
 ) AS t
 WHERE event_date IS NOT NULL
 ORDER BY event_date, event_kind, ref, what;

@@ -1,6 +1,7 @@
--- Dossier: the evidence for the links between members of network ${network_id}.
--- withheld = intelligence with handling code C (sharing with conditions), shown
--- only when ${include_handling_c}.
+-- Dossier: the evidence for the links between members of network ${network_id},
+-- with its grading, outcome and each end's role. is_handling_c = intelligence
+-- with handling code C (sharing with conditions): dossier.py shows it only when
+-- ${include_handling_c} and otherwise counts what it withheld.
 WITH member AS (
     SELECT nominal_id FROM net.network_member WHERE network_id = ${network_id}
 ),
@@ -15,6 +16,12 @@ SELECT
     v.source_file,
     v.source_ref,
     v.detail,
+    v.source_eval,
+    v.intel_eval,
+    v.handling,
+    v.outcome,
+    v.role_a,
+    v.role_b,
     (NOT coalesce(v.shareable, TRUE) OR v.source_ref IN (SELECT intel_ref FROM conditional)) AS is_handling_c
 FROM net.edge_evidence AS v
 WHERE v.nominal_id_a IN (SELECT nominal_id FROM member)
