@@ -70,6 +70,7 @@ def write_analyst_file(
         attached = True
         for table in tables:
             conn.execute(f"CREATE TABLE {ATTACH_ALIAS}.main.{table} AS SELECT * FROM pub.{table}")
+        describe_tables(conn, f"{ATTACH_ALIAS}.main", tables)
         conn.execute(f"CHECKPOINT {ATTACH_ALIAS}")
         conn.execute(f"DETACH {ATTACH_ALIAS}")
         attached = False
@@ -85,6 +86,15 @@ def write_analyst_file(
         if attached:
             conn.execute(f"DETACH {ATTACH_ALIAS}")
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def describe_tables(conn: duckdb.DuckDBPyConnection, schema: str, tables: Sequence[str]) -> list[str]:
+    """COMMENT ON every table and column of the new file from the data dictionary
+    (publish/data_dictionary.yaml); returns the undescribed ones (the described_columns
+    check warns about them, it never stops a run)."""
+    from csenet_dagster.publish import data_dictionary  # runnable as a module: imported on use
+
+    return data_dictionary.comment_tables(conn, schema, tables)
 
 
 def _verify_copy(conn: duckdb.DuckDBPyConnection, new_file: Path, tables: Sequence[str]) -> None:
