@@ -56,3 +56,87 @@ def test_handling_c_shown_only_when_allowed_and_pages_are_deterministic(scored, 
     assert first == second
     assert b"<td>I2</td>" in first and b"IS included" in first
     assert b"INTEL_ASSOCIATION first seen" in first
+
+
+def _page(conn, cfg, out, **changes) -> str:
+    return dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1, **changes), out)[0].read_text()
+
+
+def _member_degree(page: str, nominal_id: str) -> int:
+    return int(re.search(rf"<td>{nominal_id}</td>.*?<td class=\"num\">(\d+)</td>", page).group(1))
+
+
+def test_marking_on_every_page_and_short_names_on_the_chart(scored, tmp_path):
+    conn, cfg = scored
+    page = _page(conn, cfg, tmp_path / "n")
+    # a fixed bar at the top and at the bottom (repeated on every printed page) and the
+    # page-frame table whose thead/tfoot reserve their room on every page
+    assert page.count('class="marking-bar marking-top">OFFICIAL-SENSITIVE') == 1
+    assert page.count('class="marking-bar marking-bottom">OFFICIAL-SENSITIVE') == 1
+    assert re.search(r"\.marking-bar \{ position: fixed;", page) and "<thead><tr><td><div class=\"frame-space\">" in page
+    assert "short name over their nominal id" in page
+    marked = _page(conn, cfg, tmp_path / "m", dossier_marking="SECRET")
+    assert marked.count(">SECRET") == 2
+    labels = dossier.chart_labels([{"nominal_id": "N00000001", "surname": "Smith", "forenames": "john paul"},
+                                   {"nominal_id": "N00000002", "surname": None, "forenames": None}], "names")
+    assert labels == {"N00000001": "J. SMITH\nN00000001", "N00000002": "N00000002"}
+    assert dossier.chart_labels([{"nominal_id": "N00000001", "surname": "Smith", "forenames": "J"}], "ids") == {"N00000001": "N00000001"}
+    ids_page = _page(conn, cfg, tmp_path / "i", dossier_chart_labels="ids")
+    assert "nominal id only" in ids_page
+    chart = re.compile(r'alt="Link chart[^"]*" src="data:image/png;base64,([^"]+)"')
+    assert chart.search(ids_page).group(1) != chart.search(page).group(1)  # the labels are drawn
+    with pytest.raises(ValueError, match="dossier_chart_labels"):
+        _page(conn, cfg, tmp_path / "x", dossier_chart_labels="names please")
+
+
+def test_timeline_of_the_evidence_lists_intel_only_when_allowed(scored, tmp_path):
+    conn, cfg = scored
+    hidden = _page(conn, cfg, tmp_path / "h")
+    assert "Timeline of the evidence" in hidden and "<td>intel</td>" not in hidden
+    shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
+    o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
+    assert f"<td>intel</td><td>I2</td><td>{o1} / {o2}</td>" in shown
+    assert "<td>1B C</td>" in shown  # the withheld item's grading, shown when allowed
+
+
+def test_member_measures_do_not_rest_on_handling_c_links(scored, tmp_path):
+    conn, cfg = scored
+    o2, v2 = sorted((world.nid("O2"), world.nid("V2")))
+    # a member link evidenced only by handling-code-C intelligence (so not in net.edge_shareable)
+    conn.execute(f"INSERT INTO net.edge VALUES ('{o2}', '{v2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I9')")
+    hidden = _page(conn, cfg, tmp_path / "h")
+    shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
+    assert _member_degree(hidden, world.nid("O2")) == 2  # O1 and V1
+    assert _member_degree(shown, world.nid("O2")) == 3  # and V2, through the C log
+    assert "INTEL_ASSOCIATION first seen" not in hidden and "INTEL_ASSOCIATION first seen" in shown
+
+
+def test_hostile_values_are_escaped_on_the_page(scored, tmp_path):
+    conn, cfg = scored
+    o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
+    conn.execute(
+        "INSERT INTO net.edge_evidence (nominal_id_a, nominal_id_b, link_type, source_file, source_ref, event_date, detail, shareable, outcome) "
+        f"VALUES ('{o1}', '{o2}', 'CO_OFFENDING', 'crime', '<script>alert(1)</script>\x01', DATE '2026-06-01', 'x', TRUE, '=cmd|\"/C calc\"!A0 <i>')"
+    )
+    page = _page(conn, cfg, tmp_path / "p")
+    assert "<script>" not in page and "\x01" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\\x01" in page and "&lt;i&gt;" in page
+
+
+def test_printed_pdf_has_the_marking_on_every_page(scored, tmp_path):
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser or not shutil.which("pdftotext"):
+        pytest.skip("headless chromium and pdftotext (poppler-utils) are needed to print the page")
+    conn, cfg = scored
+    page = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), tmp_path / "d")[0]
+    pdf = tmp_path / "d.pdf"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 2
+    for number, content in enumerate(pages, start=1):
+        assert content.count("OFFICIAL-SENSITIVE") >= 2, f"page {number} lacks the marking at top and bottom"
