@@ -118,6 +118,8 @@ def test_hostile_values_are_escaped_on_the_page(scored, tmp_path):
         "INSERT INTO net.edge_evidence (nominal_id_a, nominal_id_b, link_type, source_file, source_ref, event_date, detail, shareable, outcome) "
         f"VALUES ('{o1}', '{o2}', 'CO_OFFENDING', 'crime', '<script>alert(1)</script>\x01', DATE '2026-06-01', 'x', TRUE, '=cmd|\"/C calc\"!A0 <i>')"
     )
+    # a name that matplotlib would read as (broken) mathtext on the chart
+    conn.execute(f"UPDATE er.nominal SET surname = 'Sm$\\frac{{$ith<b>' WHERE nominal_id = '{o1}'")
     page = _page(conn, cfg, tmp_path / "p")
     assert "<script>" not in page and "\x01" not in page and "<i>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\\x01" in page and "&lt;i&gt;" in page

@@ -150,7 +150,8 @@ def link_chart(members: list[dict], edges: list[dict], ocg_nominals: set[str], s
                    facecolors="none", edgecolors="black", linewidths=2.0, zorder=2, label="member also in an OCG")
     for n in nodes:
         x, y = layout[index[n]]
-        ax.annotate(labels.get(n, n), (x, y), xytext=(0, 9), textcoords="offset points", ha="center",
+        # "$" would start matplotlib mathtext (and an unbalanced one fails the page): drawn literally
+        ax.annotate(labels.get(n, n).replace("$", r"\$"), (x, y), xytext=(0, 9), textcoords="offset points", ha="center",
                     va="bottom", fontsize=7, zorder=3, linespacing=1.0)
     for link_type in sorted({e["link_type"] for e in edges}):
         ax.plot([], [], color=LINK_COLOURS.get(link_type, "#333333"), linewidth=2, label=link_type.lower().replace("_", " "))
