@@ -142,3 +142,17 @@ def test_printed_pdf_has_the_marking_on_every_page(scored, tmp_path):
     assert len(pages) >= 2
     for number, content in enumerate(pages, start=1):
         assert content.count("OFFICIAL-SENSITIVE") >= 2, f"page {number} lacks the marking at top and bottom"
+
+
+def test_new_link_resting_on_handling_c_alone_is_not_listed_as_a_change(scored, tmp_path):
+    conn, cfg = scored
+    o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
+    conn.execute(f"INSERT INTO net.edge VALUES ('{o1}', '{o2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I2')")
+    item = f"{o1}|{o2}|INTEL_ASSOCIATION"
+    for ref in (item, f"{o1}|{o2}|CO_OFFENDING"):
+        conn.execute("INSERT INTO harm.explanation (subject_kind, subject_id, priority_rank, section, component, item_kind, item_ref, "
+                     "contribution, share, detail) VALUES ('NETWORK', 'CSE00001', 1, 'CHANGE', 'NEW_LINK', 'edge', ?, 0, 0, 'new link')", [ref])
+    hidden = _page(conn, cfg, tmp_path / "h")
+    shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
+    assert f"<td>{o1}|{o2}|CO_OFFENDING</td>" in hidden and f"<td>{item}</td>" not in hidden
+    assert f"<td>{item}</td>" in shown

@@ -243,7 +243,9 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
     headline = _headline(info, components, neighbours)
     top_items = sorted(score_items, key=lambda r: (-r[5], r[1], r[3]))[:MAX_ITEMS]
     item_rows = _rows([[r[1], r[3], r[4], f"{r[5]:,.1f}", r[7]] for r in top_items], numeric={3})
-    changes = [r for r in explanation if r[0] == "CHANGE"]
+    # a new link is listed only when it is drawn (not evidenced by handling-code-C intelligence alone)
+    drawn_links = {f"{e['nominal_id_a']}|{e['nominal_id_b']}|{e['link_type']}" for e in edges}
+    changes = [r for r in explanation if r[0] == "CHANGE" and (r[1] != "NEW_LINK" or r[3] in drawn_links)]
     change_block = (
         "<table><tr><th>Change</th><th>Item</th><th>What</th></tr>" + _rows([[r[1], r[3], r[7]] for r in changes]) + "</table>"
         if changes else "<p>No changes listed (no previous published run, or nothing changed).</p>"
