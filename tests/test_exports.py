@@ -150,6 +150,9 @@ def test_labels_names_inside_the_force_ids_only_when_shared(exported, tmp_path):
     assert all(e["label"] == e["identity"] for e in shared)
     text = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "shared").rglob("*.csv"))
     assert "TEST" not in text and "900555" not in text  # no names, no phone numbers
+    assert "AB12CDE" not in text  # nor the shared car's VRM (its numbered id instead)
+    assert any(row["link_type"] == "SHARED_VEHICLE" and row["source_ref"].startswith("VEHICLE-")
+               for row in read_csv(tmp_path / "shared" / "i2_links.csv"))
     kinds = {e["entity_type"] for e in shared}
     assert {"Person", "Vehicle", "Phone"} <= kinds  # O1/O2's shared car, O2/P1's shared phone
     with pytest.raises(ValueError, match="export_labels"):

@@ -74,9 +74,15 @@ def _grade(row: dict) -> str:
     return f"{row['source_eval'] or ''}{row['intel_eval'] or ''}" if row["source_eval"] or row["intel_eval"] else ""
 
 
-def evidence_link(row: dict, labels: str) -> dict:
-    """One i2 link for one event, directed from the offender where the link type has a direction."""
+def evidence_link(row: dict, labels: str, vehicle_ids: dict[str, str] | None = None) -> dict:
+    """One i2 link for one event, directed from the offender where the link type has a direction.
+
+    With ids-only labels a shared vehicle's ref (its VRM) is replaced by the vehicle's
+    numbered id (``vehicle_ids``: VRM -> VEHICLE-nnnnn), so a shared file names no vehicle."""
     a, b, role_a, role_b = row["nominal_id_a"], row["nominal_id_b"], row["role_a"], row["role_b"]
+    source_ref = row["source_ref"]
+    if labels == "ids" and row["link_type"] == "SHARED_VEHICLE":
+        source_ref = (vehicle_ids or {}).get(source_ref, "VEHICLE")
     tail_role = DIRECTED_FROM_ROLE.get(row["link_type"])
     direction = "None"
     if tail_role is not None and tail_role in (role_a, role_b):
@@ -88,7 +94,7 @@ def evidence_link(row: dict, labels: str) -> dict:
     if grade:
         label += f" {grade}{row['handling'] or ''}"
     return {
-        "link_id": f"{row['nominal_id_a']}-{row['nominal_id_b']}-{row['link_type']}-{row['source_ref']}",
+        "link_id": f"{row['nominal_id_a']}-{row['nominal_id_b']}-{row['link_type']}-{source_ref}",
         "link_type": row["link_type"],
         "from_identity": a,
         "to_identity": b,
@@ -96,7 +102,7 @@ def evidence_link(row: dict, labels: str) -> dict:
         "label": label,
         "date": _date(row["event_date"]),
         "source_file": row["source_file"],
-        "source_ref": row["source_ref"],
+        "source_ref": source_ref,
         "grade": grade,
         "source_eval": row["source_eval"],
         "intel_eval": row["intel_eval"],
@@ -140,8 +146,9 @@ def build_i2(
         entity["degree"] = max(entity["degree"], int(n["degree"]))
         entity["weighted_degree"] = max(entity["weighted_degree"], float(n["weighted_degree"]))
     links: dict[str, dict] = {}
+    vehicle_ids = {a["attribute"]: a["attribute_id"] for a in attributes if a["entity_type"] == "Vehicle"}
     for row in evidence:
-        link = evidence_link(row, labels)
+        link = evidence_link(row, labels, vehicle_ids)
         links.setdefault(link["link_id"], link)
     for m in ocg_members:
         identity = m["ocg_ref"]
