@@ -34,6 +34,7 @@ def hostile_world():
     w.intel("IL6", "1AP", "2026-08-10", False, subject=["O1"], associate=["O3"])
     for ref in (FORMULA_REF, CONTROL_REF, NUL_REF):
         w.crime(ref, "46", "2026-10-01", offender=["O1", "O2"])
+    next(c for c in w.tables["crime"] if c["crime_ref"] == "CR1")["outcome"] = "Charged"
     return w
 
 
@@ -91,7 +92,7 @@ def test_offender_victim_links_point_from_the_offender(exported):
     assert o3 > v1  # the offender is the higher id, so "lower id first" would point the wrong way
     (link,) = [row for row in links_of(ws) if row["link_type"] == "OFFENDER_VICTIM" and row["source_ref"] == "CR2"]
     assert (link["from_identity"], link["to_identity"], link["direction"]) == (o3, v1, "With")
-    assert (link["from_role"], link["to_role"]) == ("OFFENDER", "VICTIM")
+    assert (link["from_role"], link["to_role"]) == ("SUSPECT", "VICTIM")  # O3 is recorded as suspect on CR2
     undirected = [row for row in links_of(ws) if row["link_type"] == "CO_OFFENDING"]
     assert undirected and {row["direction"] for row in undirected} == {"None"}
 
@@ -191,3 +192,27 @@ def test_export_is_deterministic(exported, tmp_path):
     assert files
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+
+
+def test_evidence_columns_hold_grading_outcome_and_roles(exported):
+    world, ws = exported
+    with db.working_db(read_only=True) as conn:
+        rows = {(r[0], r[1]): r[2:] for r in conn.sql(
+            "SELECT source_ref, link_type, source_eval, intel_eval, handling, outcome, role_a, role_b, nominal_id_a, nominal_id_b "
+            "FROM net.edge_evidence").fetchall()}
+    o1, o3 = world.labels["O1"], world.labels["O3"]
+    # intelligence: its 3x5x2 grade and each end's role in the log
+    assert rows[("IL4", "INTEL_ASSOCIATION")][:4] == ("1", "B", "C", None)
+    il6 = rows[("IL6", "INTEL_ASSOCIATION")]
+    assert {il6[6]: il6[4], il6[7]: il6[5]} == {o1: "SUBJECT", o3: "ASSOCIATE"}
+    # crimes: no grading; the offender-side role as recorded (O3 is a suspect on CR2)
+    cr2 = rows[("CR2", "OFFENDER_VICTIM")]
+    assert cr2[:3] == (None, None, None) and {cr2[6]: cr2[4], cr2[7]: cr2[5]} == {o3: "SUSPECT", world.labels["V1"]: "VICTIM"}
+    assert rows[("OCC1", "CO_ARREST")][4:6] == ("ARRESTED", "ARRESTED")
+    assert rows[("CR1", "CO_OFFENDING")][3] == "Charged" and rows[("CR1", "OFFENDER_VICTIM")][3] == "Charged"
+    assert {row["outcome"] for row in links_of(ws) if row["source_ref"] == "CR1"} == {"Charged"}
+    mp1 = rows[("MP1", "MISSING_FOUND_WITH")]
+    assert {mp1[6]: mp1[4], mp1[7]: mp1[5]} == {world.labels["M1"]: "MISSING", world.labels["P2"]: "FOUND_WITH"}
+    with db.working_db(read_only=True) as conn:
+        published_columns = {c for c, _ in db.table_schema(conn, "net.edge_evidence")}
+    assert {"source_eval", "intel_eval", "handling", "outcome", "role_a", "role_b"} <= published_columns

@@ -48,8 +48,8 @@ LINK_COLUMNS = (
     "source_file", "source_ref", "grade", "source_eval", "intel_eval", "handling", "outcome",
     "from_role", "to_role", "weight", "edge_n_events", "first_seen", "last_seen",
 )
-# Link types whose events have a direction, and the role at the arrow's tail.
-DIRECTED_FROM_ROLE = {"OFFENDER_VICTIM": "OFFENDER"}
+# Link types whose events have a direction, and the roles at the arrow's tail.
+DIRECTED_FROM_ROLES = {"OFFENDER_VICTIM": ("OFFENDER", "SUSPECT")}
 WEIGHT_DECIMALS = 2
 
 
@@ -83,11 +83,11 @@ def evidence_link(row: dict, labels: str, vehicle_ids: dict[str, str] | None = N
     source_ref = row["source_ref"]
     if labels == "ids" and row["link_type"] == "SHARED_VEHICLE":
         source_ref = (vehicle_ids or {}).get(source_ref, "VEHICLE")
-    tail_role = DIRECTED_FROM_ROLE.get(row["link_type"])
+    tail_roles = DIRECTED_FROM_ROLES.get(row["link_type"], ())
     direction = "None"
-    if tail_role is not None and tail_role in (role_a, role_b):
+    if role_a in tail_roles or role_b in tail_roles:
         direction = "With"
-        if role_b == tail_role and role_a != tail_role:
+        if role_b in tail_roles and role_a not in tail_roles:
             a, b, role_a, role_b = b, a, role_b, role_a
     grade = _grade(row)
     label = row["link_type"].lower().replace("_", " ")

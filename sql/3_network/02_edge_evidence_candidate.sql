@@ -62,7 +62,7 @@ ORDER BY link_type;
 --   source_eval, intel_eval, handling  3x5x2 grade of an intelligence log (null otherwise)
 --   outcome                            the crime's recorded outcome (crimes only)
 --   role_a, role_b                     what nominal_id_a / nominal_id_b was in the event
---                                      (OFFENDER, VICTIM, ARRESTED, MISSING, FOUND_WITH,
+--                                      (OFFENDER, SUSPECT, VICTIM, ARRESTED, MISSING, FOUND_WITH,
 --                                      ADDRESS_OCCUPIER, the intelligence role, the
 --                                      vehicle role, HOLDER)
 CREATE OR REPLACE TABLE net.edge_evidence_candidate AS
@@ -70,6 +70,16 @@ WITH
 offender AS (SELECT * FROM net.crime_party WHERE party = 'OFFENDER'),
 victim AS (SELECT * FROM net.crime_party WHERE party = 'VICTIM'),
 crime_outcome AS (SELECT crime_ref, outcome FROM raw.crime),
+-- the recorded role of an offender-side party on a crime: OFFENDER when any of
+-- their records on it says so, else SUSPECT (net.crime_party folds both into OFFENDER)
+offender_role AS (
+    SELECT cp.crime_ref, nr.nominal_id,
+           CASE WHEN bool_or(cp.role = 'OFFENDER') THEN 'OFFENDER' ELSE 'SUSPECT' END AS role
+    FROM raw.crime_person AS cp
+    JOIN er.nominal_record AS nr ON nr.person_ref = cp.person_ref
+    WHERE cp.role IN ('SUSPECT', 'OFFENDER')
+    GROUP BY cp.crime_ref, nr.nominal_id
+),
 offended AS (
     -- offender o offended against victim v on crime c
     SELECT DISTINCT o.nominal_id AS offender_id, v.nominal_id AS victim_id, o.crime_ref, o.event_date
@@ -97,31 +107,35 @@ candidate AS (
            ${strength_co_offending} AS event_strength,
            CAST(NULL AS VARCHAR) AS source_eval, CAST(NULL AS VARCHAR) AS intel_eval,
            CAST(NULL AS VARCHAR) AS handling, co.outcome,
-           'OFFENDER' AS role_a, 'OFFENDER' AS role_b
+           coalesce(ra.role, 'OFFENDER') AS role_a, coalesce(rb.role, 'OFFENDER') AS role_b
     FROM offender AS a
     JOIN offender AS b ON b.crime_ref = a.crime_ref AND a.nominal_id < b.nominal_id
     LEFT JOIN crime_outcome AS co ON co.crime_ref = a.crime_ref
+    LEFT JOIN offender_role AS ra ON ra.crime_ref = a.crime_ref AND ra.nominal_id = a.nominal_id
+    LEFT JOIN offender_role AS rb ON rb.crime_ref = a.crime_ref AND rb.nominal_id = b.nominal_id
 
     UNION ALL
     SELECT least(o.offender_id, o.victim_id), greatest(o.offender_id, o.victim_id), 'OFFENDER_VICTIM',
            'crime', o.crime_ref, o.event_date, 'offender ' || o.offender_id, TRUE,
            ${strength_offender_victim},
            NULL, NULL, NULL, co.outcome,
-           CASE WHEN o.offender_id < o.victim_id THEN 'OFFENDER' ELSE 'VICTIM' END,
-           CASE WHEN o.offender_id < o.victim_id THEN 'VICTIM' ELSE 'OFFENDER' END
+           CASE WHEN o.offender_id < o.victim_id THEN coalesce(r.role, 'OFFENDER') ELSE 'VICTIM' END,
+           CASE WHEN o.offender_id < o.victim_id THEN 'VICTIM' ELSE coalesce(r.role, 'OFFENDER') END
     FROM offended AS o
     LEFT JOIN crime_outcome AS co ON co.crime_ref = o.crime_ref
+    LEFT JOIN offender_role AS r ON r.crime_ref = o.crime_ref AND r.nominal_id = o.offender_id
 
     UNION ALL
     SELECT p.id_a, p.id_b, 'CO_VICTIMISATION', 'crime', o.crime_ref, o.event_date,
            'shared victim ' || p.victim_id, TRUE, ${strength_co_victimisation},
            NULL, NULL, NULL, co.outcome,
            -- on this crime only one of the pair offended against the shared victim
-           CASE WHEN o.offender_id = p.id_a THEN 'OFFENDER' ELSE 'OFFENDER_OF_SAME_VICTIM' END,
-           CASE WHEN o.offender_id = p.id_b THEN 'OFFENDER' ELSE 'OFFENDER_OF_SAME_VICTIM' END
+           CASE WHEN o.offender_id = p.id_a THEN coalesce(r.role, 'OFFENDER') ELSE 'OFFENDER_OF_SAME_VICTIM' END,
+           CASE WHEN o.offender_id = p.id_b THEN coalesce(r.role, 'OFFENDER') ELSE 'OFFENDER_OF_SAME_VICTIM' END
     FROM co_victimisation_pair AS p
     JOIN offended AS o ON o.victim_id = p.victim_id AND o.offender_id IN (p.id_a, p.id_b)
     LEFT JOIN crime_outcome AS co ON co.crime_ref = o.crime_ref
+    LEFT JOIN offender_role AS r ON r.crime_ref = o.crime_ref AND r.nominal_id = o.offender_id
 
     UNION ALL
     SELECT a.nominal_id, b.nominal_id, 'CO_ARREST', 'custody', a.occurrence_ref, least(a.arrest_date, b.arrest_date),
