@@ -10,6 +10,7 @@ the asset's metadata carry the folder and network ids only.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import random
 from pathlib import Path
@@ -166,17 +167,23 @@ def _node_kind(nominal_id: str, role: dict[str, str], ocg_nominals: set[str]) ->
     return "OCG" if nominal_id in ocg_nominals else "OUTSIDE"
 
 
-def timeline_chart(events: list[dict]) -> str:
+def timeline_chart(events: list[dict], as_of=None, active_window_days: int | None = None) -> str:
     """A timeline of the evidence (base64 PNG): one lane per kind of event (crime,
     missing episode, intelligence log, arrest, first sighting of a link), one mark
-    per event at its date, so bursts, gaps and the order of events can be read off."""
+    per event at its date, so bursts, gaps and the order of events can be read off. With
+    ``as_of`` (the delivery's extracted_at) the active window before it is shaded."""
     kinds = [k for k in TIMELINE_KINDS if any(e["event_kind"] == k for e in events)] or ["crime"]
-    fig, ax = plt.subplots(figsize=(10, 0.6 + 0.45 * len(kinds)))
-    fig.subplots_adjust(left=0.1, right=0.99, top=0.92, bottom=0.35 if len(kinds) < 3 else 0.22)
+    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.45 * len(kinds)))
+    fig.subplots_adjust(left=0.1, right=0.99, top=0.85 if len(kinds) < 3 else 0.88, bottom=0.3 if len(kinds) < 3 else 0.2)
     for lane, kind in enumerate(kinds):
         dates = [e["event_date"] for e in events if e["event_kind"] == kind]
         ax.scatter(dates, [lane] * len(dates), marker="|", s=220, linewidths=1.6,
                    color=TIMELINE_COLOURS[kind], zorder=2)
+    if as_of is not None and active_window_days:
+        end = as_of.date() if hasattr(as_of, "date") else as_of
+        ax.axvspan(end - dt.timedelta(days=int(active_window_days)), end, color="#fff2cc", zorder=0)
+        ax.set_title(f"shaded: the active window, {int(active_window_days)} days to {end.isoformat()}",
+                     fontsize=7, loc="left")
     ax.set_yticks(range(len(kinds)))
     ax.set_yticklabels(kinds, fontsize=8)
     ax.set_ylim(-0.6, len(kinds) - 0.4)
@@ -301,7 +308,7 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
                                if cfg.dossier_chart_labels == "names" else "People are labelled by nominal id only."),
         "member_rows": member_rows,
         "soc_block": soc_block,
-        "timeline_png": timeline_chart(events),
+        "timeline_png": timeline_chart(events, delivery[1], cfg.active_window_days),
         "timeline_rows": _rows([[e["event_date"], e["event_kind"], e["ref"], e["what"]] for e in events]),
         "handling_note": _e(handling_note),
         "evidence_rows": evidence_rows,

@@ -66,7 +66,10 @@ def person_label(row: dict, labels: str) -> str:
     """'Forenames SURNAME' inside the force, the nominal_id when shared."""
     if labels == "ids":
         return row["nominal_id"]
-    name = " ".join(p for p in (row.get("forenames"), (row.get("surname") or "").upper()) if p)
+    forenames = row.get("forenames") or ""
+    if forenames.isupper():  # systems that record names in capitals: 'Ravi SANDHU', not 'RAVI SANDHU'
+        forenames = forenames.title()
+    name = " ".join(p for p in (forenames, (row.get("surname") or "").upper()) if p)
     return safe_text.free_text(name) or row["nominal_id"]
 
 
