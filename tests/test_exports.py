@@ -92,6 +92,7 @@ def test_offender_victim_links_point_from_the_offender(exported):
     assert o3 > v1  # the offender is the higher id, so "lower id first" would point the wrong way
     (link,) = [row for row in links_of(ws) if row["link_type"] == "OFFENDER_VICTIM" and row["source_ref"] == "CR2"]
     assert (link["from_identity"], link["to_identity"], link["direction"]) == (o3, v1, "With")
+    assert (link["from_type"], link["from_label"], link["to_type"], link["to_label"]) == ("Person", "O3 TEST", "Person", "V1 TEST")
     assert (link["from_role"], link["to_role"]) == ("SUSPECT", "VICTIM")  # O3 is recorded as suspect on CR2
     undirected = [row for row in links_of(ws) if row["link_type"] == "CO_OFFENDING"]
     assert undirected and {row["direction"] for row in undirected} == {"None"}

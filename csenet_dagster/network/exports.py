@@ -9,7 +9,8 @@ people directly linked to them), never the whole graph:
   ``i2/<network_id>_entities.csv`` + ``i2/<network_id>_links.csv``, laid out for
   an i2 Analyst's Notebook import specification (docs/network.md, "i2 export"):
   entity type / identity / label per entity (Person, OCG and, by setting,
-  Vehicle, Phone, Address); one link per event with its from and to identities,
+  Vehicle, Phone, Address); one link per event with both ends' type, identity
+  and label (one "entity - link - entity" import specification reads it alone),
   direction (``With``: arrow from the ``from`` end, offender -> victim; ``None``:
   undirected), date (``yyyy-MM-dd``) and 3x5x2 grading for theme lines, and the
   edge's weight rounded to 2 decimals.
@@ -44,7 +45,8 @@ ENTITY_COLUMNS = (
     "degree", "weighted_degree", "ocgm_band", "ocg_status",
 )
 LINK_COLUMNS = (
-    "link_id", "link_type", "from_identity", "to_identity", "direction", "label", "date",
+    "from_type", "from_identity", "from_label", "link_id", "link_type", "direction", "label", "date",
+    "to_type", "to_identity", "to_label",
     "source_file", "source_ref", "grade", "source_eval", "intel_eval", "handling", "outcome",
     "from_role", "to_role", "weight", "edge_n_events", "first_seen", "last_seen",
 )
@@ -191,7 +193,16 @@ def build_i2(
             "in_network": e["in_network"],
             "weighted_degree": round(e["weighted_degree"], WEIGHT_DECIMALS),
         })
-    link_rows = [links[k] for k in sorted(links)]
+    # each link row also names both ends' type and label, so one "entity - link - entity"
+    # import specification builds the chart from the links file alone
+    link_rows = []
+    for key in sorted(links):
+        link = dict(links[key])
+        for end in ("from", "to"):
+            entity = entities.get(link[f"{end}_identity"])
+            link[f"{end}_type"] = entity["entity_type"] if entity else "Person"
+            link[f"{end}_label"] = entity["label"] if entity else link[f"{end}_identity"]
+        link_rows.append(link)
     return entity_rows, link_rows
 
 
