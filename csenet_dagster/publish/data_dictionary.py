@@ -40,7 +40,15 @@ WHERE_TO_ADD = (
 @lru_cache(maxsize=1)
 def load() -> dict[str, dict]:
     """table -> {"description": str, "columns": {column: description}}, in file order."""
-    data = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ValueError(
+            f"{DICTIONARY_FILE.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); "
+            "a description holding ': ' or starting with a special character must be quoted"
+        ) from None
     tables = data.get("tables") or {}
     out: dict[str, dict] = {}
     for table, spec in tables.items():
