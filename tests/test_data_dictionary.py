@@ -65,3 +65,17 @@ def test_an_undescribed_column_is_reported_not_fatal():
     comments = dict(conn.sql("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'quarantine'").fetchall())
     assert comments["delivery_id"] == data_dictionary.load()["quarantine"]["columns"]["delivery_id"]
     assert comments["surprise_column"] is None
+
+
+def test_invalid_dictionary_names_the_line(tmp_path, monkeypatch):
+    import pytest
+
+    bad = tmp_path / "data_dictionary.yaml"
+    bad.write_text("tables:\n  edge:\n    description: ok\n    columns:\n      weight: a: b\n", encoding="utf-8")
+    monkeypatch.setattr(data_dictionary, "DICTIONARY_FILE", bad)
+    data_dictionary.load.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"data_dictionary.yaml line 5: not valid YAML .* must be quoted"):
+            data_dictionary.load()
+    finally:
+        data_dictionary.load.cache_clear()
