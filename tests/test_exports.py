@@ -35,6 +35,12 @@ def hostile_world():
     for ref in (FORMULA_REF, CONTROL_REF, NUL_REF):
         w.crime(ref, "46", "2026-10-01", offender=["O1", "O2"])
     next(c for c in w.tables["crime"] if c["crime_ref"] == "CR1")["outcome"] = "Charged"
+    # Q3 is known only from a handling-code-C log (not credible enough to link by itself: 2A),
+    # whose record gives the phone O1 also uses: the shared phone is C intelligence too
+    w.add("intel_log", {"intel_ref": "IL7", "created_date": dt.date(2026, 8, 20), "source_eval": "2",
+                        "intel_eval": "A", "handling": "C", "cse_flag": False, "summary": "text"})
+    w.add("intel_person", {"intel_ref": "IL7", "role": "SUBJECT", **w.person("Q3", phone="07700 900777")})
+    w.std("O1", "-ph", address=None, postcode=None, phone="07700900777")
     return w
 
 
@@ -114,6 +120,13 @@ def test_nothing_derived_from_handling_c_intelligence_reaches_the_exports(export
     o1, o3 = sorted((world.labels["O1"], world.labels["O3"]))
     text = "\n".join(p.read_text(encoding="utf-8") for p in (ws.warehouse / "exports").rglob("*") if p.is_file())
     assert "IL4" not in text and "2026-08-04" not in text  # neither the C log's ref nor its date
+    # nor a phone known only from a C log, nor the link it makes
+    q3 = world.labels["Q3"]
+    assert "900777" not in text and q3 not in text
+    with db.working_db(read_only=True) as conn:
+        shared_phone = conn.sql("SELECT shareable FROM net.edge_evidence WHERE link_type = 'SHARED_PHONE' "
+                                f"AND '{q3}' IN (nominal_id_a, nominal_id_b)").fetchall()
+    assert shared_phone == [(False,)]
     (intel,) = [row for row in links_of(ws) if row["source_ref"] == "IL6"]
     # the O1-O3 intelligence edge as exported rests on IL6 alone: one event, IL6's date, IL6's credit
     age = (EXTRACTED_AT.date() - dt.date(2026, 8, 10)).days

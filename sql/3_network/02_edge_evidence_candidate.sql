@@ -1,7 +1,22 @@
 -- Who holds which shared attribute (address, phone, vehicle), one row per
--- attribute and nominal, with how many nominals hold it.
+-- attribute and nominal, with how many nominals hold it. conditional_only: the
+-- nominal holds it only through person records known solely from intelligence
+-- with handling code C (their contact details are that intelligence), so links
+-- and exports built on it are not shareable.
 CREATE OR REPLACE TABLE net.shared_attribute_holder AS
 WITH
+conditional_record AS (
+    SELECT ip.person_ref
+    FROM raw.intel_person AS ip
+    JOIN raw.intel_log AS il ON il.intel_ref = ip.intel_ref
+    WHERE NOT EXISTS (SELECT 1 FROM raw.crime_person AS x WHERE x.person_ref = ip.person_ref)
+      AND NOT EXISTS (SELECT 1 FROM raw.custody AS x WHERE x.person_ref = ip.person_ref)
+      AND NOT EXISTS (SELECT 1 FROM raw.missing_person AS x WHERE x.person_ref = ip.person_ref)
+      AND NOT EXISTS (SELECT 1 FROM raw.vehicle AS x WHERE x.person_ref = ip.person_ref)
+      AND NOT EXISTS (SELECT 1 FROM raw.ocg_member AS x WHERE x.person_ref = ip.person_ref)
+    GROUP BY ip.person_ref
+    HAVING bool_and(coalesce(il.handling, '') = 'C')
+),
 -- An address is its standardised postcode plus the house number (or, without
 -- one, the first word): robust to free-text variation of street names.
 record_address AS (
@@ -35,7 +50,8 @@ holder AS (
     SELECT link_type, attribute, nominal_id,
            min(person_ref) AS person_ref,
            max(seen_date) AS seen_date,
-           string_agg(DISTINCT role, '/' ORDER BY role) AS roles
+           string_agg(DISTINCT role, '/' ORDER BY role) AS roles,
+           bool_and(person_ref IN (SELECT person_ref FROM conditional_record)) AS conditional_only
     FROM record_attribute
     GROUP BY link_type, attribute, nominal_id
 )
@@ -175,7 +191,7 @@ candidate AS (
            CASE a.link_type WHEN 'SHARED_VEHICLE' THEN a.attribute ELSE a.person_ref || '+' || b.person_ref END,
            least(a.seen_date, b.seen_date),
            coalesce('roles ' || a.roles || ' + ' || b.roles || ', ', '') || CAST(a.n_holders AS VARCHAR) || ' holders',
-           TRUE,
+           NOT (a.conditional_only OR b.conditional_only),
            CASE a.link_type WHEN 'SHARED_ADDRESS' THEN ${strength_shared_address}
                 WHEN 'SHARED_PHONE' THEN ${strength_shared_phone}
                 ELSE ${strength_shared_vehicle} END / (a.n_holders - 1),

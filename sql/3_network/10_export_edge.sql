@@ -102,6 +102,8 @@ WITH held AS (
            count(*) OVER (PARTITION BY s.network_id, h.link_type, h.attribute) AS n_exported_holders
     FROM net.export_scope AS s
     JOIN net.shared_attribute_holder AS h ON h.nominal_id = s.nominal_id
+    -- held only through handling-code-C intelligence: not exported unless allowed
+    WHERE NOT h.conditional_only OR ${include_conditional}
 ),
 kept AS (SELECT * FROM held WHERE n_exported_holders >= 2)
 SELECT network_id,
