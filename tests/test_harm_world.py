@@ -137,9 +137,22 @@ def build(path: Path, *, with_network: bool = True) -> duckdb.DuckDBPyConnection
         "INSERT INTO er.person_record VALUES (?, 'crime', 'crime.csv', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, ?, ?)",
         [[ref, FIRST_SEEN[alias], D(2026, 9, 1)] for ref, alias in sorted(REFS.items())],
     )
+    conn.execute(f"CREATE TABLE raw.intel_person(intel_ref VARCHAR, role VARCHAR, {PERSON_COLUMNS}, row_no BIGINT)")
+    build_cse_evidence(conn)
     if with_network:
         build_network(conn)
     return conn
+
+
+def build_cse_evidence(conn: duckdb.DuckDBPyConnection) -> None:
+    """The network stage's evidence tables harm reads (crime outcomes, CSE crimes, seeds), by its own code."""
+    from csenet_dagster.network import assets as network_assets
+    from csenet_dagster.network.network_settings import NetworkSettings
+
+    s = NetworkSettings()
+    network_assets.build_cse_offence_code(conn)
+    network_assets.build_party(conn, s)
+    network_assets.build_cse_seed(conn, s)
 
 
 def build_network(conn: duckdb.DuckDBPyConnection) -> None:

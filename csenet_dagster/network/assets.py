@@ -63,17 +63,36 @@ def counts_by(conn, query: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in conn.sql(query).fetchall()}
 
 
+def build_cse_offence_code(conn) -> None:
+    frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
+    conn.register("offence_code_csv", frame.to_arrow())
+    try:
+        db.run_sql(conn, "3_network/00_cse_offence_code.sql")
+    finally:
+        conn.unregister("offence_code_csv")
+
+
+def build_party(conn, s: NetworkSettings) -> None:
+    """net.crime_party, net.intel_party, net.missing_party (sql/3_network/01_party.sql)."""
+    db.run_sql(
+        conn,
+        "3_network/01_party.sql",
+        intel_source_evals=s.credible_intel_source_evals(),
+        intel_evals=s.credible_intel_evals(),
+        forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
+        forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
+        missing_child_max_age=s.missing_child_max_age,
+    )
+
+
 @stage_asset(
     "net.cse_offence_code",
     group=GROUP,
     description="Reference: Home Office offence codes and which are CSE offences (reference/offence_codes.csv).",
 )
 def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
     with duckdb.get_connection() as conn:
-        conn.register("offence_code_csv", frame.to_arrow())
-        db.run_sql(conn, "3_network/00_cse_offence_code.sql")
-        conn.unregister("offence_code_csv")
+        build_cse_offence_code(conn)
         n_cse = db.scalar(conn, "SELECT count(*) FROM net.cse_offence_code WHERE is_cse_offence")
         return dg.MaterializeResult(metadata=table_metadata(conn, "net.cse_offence_code", n_cse_codes=int(n_cse)))
 
@@ -97,15 +116,7 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
     link_corrections = corrections.load_link_corrections()
     with duckdb.get_connection() as conn:
         require_every_person_ref_resolved(conn)
-        db.run_sql(
-            conn,
-            "3_network/01_party.sql",
-            intel_source_evals=s.credible_intel_source_evals(),
-            intel_evals=s.credible_intel_evals(),
-            forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
-            forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
-            missing_child_max_age=s.missing_child_max_age,
-        )
+        build_party(conn, s)
         db.run_sql(
             conn,
             "3_network/02_edge_evidence_candidate.sql",
