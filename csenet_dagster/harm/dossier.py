@@ -46,7 +46,9 @@ LINK_COLOURS = {
 # node kind -> (colour, marker, legend label)
 NODE_STYLE = {
     "OFFENDER": ("#c00000", "o", "offender"),
+    "SUSPECT": ("#f08080", "o", "suspect"),
     "VICTIM": ("#2060c0", "s", "victim"),
+    "CHILD_AT_RISK": ("#80b0f0", "s", "child at risk"),
     "ASSOCIATE": ("#a0a0a0", "o", "associate"),
     "OCG": ("#000000", "D", "OCG member"),
     "OUTSIDE": ("#ffffff", "o", "outside the network (path to an OCG)"),
@@ -195,10 +197,11 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         ["Most harmful member's share of member harm", f"{info['top_member_share']:.0%}"],
     ]
     member_rows = _rows(
-        [[m["nominal_id"], f"{m['surname'] or ''}, {m['forenames'] or ''}", m["dob"], m["member_role"], m["degree"],
+        [[m["nominal_id"], f"{m['surname'] or ''}, {m['forenames'] or ''}", m["dob"], m["member_role"], m["why"] or "",
+          "" if m["offender_pagerank"] is None else f"{m['offender_pagerank']:.3f}", m["degree"],
           f"{(m['betweenness'] or 0):.3f}", f"{(m['pagerank'] or 0):.3f}", f"{m['harm_score']:,.1f}", m["n_crimes"]]
          for m in members],
-        numeric={4, 5, 6, 7, 8},
+        numeric={5, 6, 7, 8, 9, 10},
     )
     soc_block = (
         "<table><tr><th>OCG</th><th>Link</th><th class=\"num\">Strength</th><th>Band</th><th>Status</th><th>Through</th></tr>"
