@@ -229,5 +229,11 @@ class DeliveryWriter:
         rows = [(o.ocg_ref, o.band, o.status, pid_text(p.pid), role, "true" if (o.ocg_ref, p.pid) in mapped else "false")
                 for o in w.ocgs for p, role in o.members if p.pid in present]
         write_csv(truth / "ocg.csv", ["ocg_ref", "ocgm_band", "ocg_status", "person_id", "member_role", "mapped"], rows)
+        # issue 10: planted labelling cases and their true labels, and the CSE-listed crimes they hold
+        write_csv(truth / "label_case.csv", ["person_id", "case", "true_label", "network_id"],
+                  sorted({(pid_text(pid), case, label, network_id or None)
+                          for pid, case, label, network_id in w.label_cases if pid in present}))
+        write_csv(truth / "label_case_crime.csv", ["crime_ref", "case"],
+                  sorted((self.crime_refs[c], case) for c, case in w.label_case_crimes if self.crime_kept[c]))
         write_csv(truth / "quarantine_expected.csv", ["file_name", "row_no", "rule"], self.quarantine_expected)
         (truth / "params.json").write_text(json.dumps(params_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -39,7 +39,9 @@ ORDER BY n.crime_ref;
 -- definition implies a child (child_victim_implied). Categories:
 --   VOID                  outcome NO_CRIME / ELIMINATED: no seeds, no harm
 --   NO_CHILD_VICTIM       no child victim (adult kidnapping, blackmail...): not CSE
---   PEER_HARMFUL_SEXUAL_BEHAVIOUR  every suspect/offender is a known child too:
+--   PEER_HARMFUL_SEXUAL_BEHAVIOUR  the suspects/offenders are children too: at least one
+--                         known child and none known to be an adult (a co-suspect with no
+--                         dob is presumed a peer: no evidence makes them an adult abuser):
 --                         a safeguarding case (net.peer_safeguarding_case), not CSE
 --   CSE                   a CSE crime: makes seeds
 CREATE OR REPLACE TABLE net.cse_crime AS
@@ -75,7 +77,9 @@ counted AS (
            count(DISTINCT nominal_id) FILTER (WHERE role = 'VICTIM') AS n_victims,
            count(DISTINCT nominal_id) FILTER (WHERE role = 'VICTIM' AND is_child) AS n_child_victims,
            count(DISTINCT nominal_id) FILTER (WHERE role IN ('SUSPECT', 'OFFENDER')) AS n_suspects,
-           count(DISTINCT nominal_id) FILTER (WHERE role IN ('SUSPECT', 'OFFENDER') AND is_child) AS n_child_suspects
+           count(DISTINCT nominal_id) FILTER (WHERE role IN ('SUSPECT', 'OFFENDER') AND is_child) AS n_child_suspects,
+           count(DISTINCT nominal_id) FILTER (WHERE role IN ('SUSPECT', 'OFFENDER') AND dob_known AND NOT is_child)
+               AS n_adult_suspects
     FROM person
     GROUP BY crime_ref
 )
@@ -85,9 +89,10 @@ SELECT cr.crime_ref, cr.offence_code, cr.cse_flag, cr.is_cse_offence, cr.child_v
        coalesce(k.n_child_victims, 0) AS n_child_victims,
        coalesce(k.n_suspects, 0) AS n_suspects,
        coalesce(k.n_child_suspects, 0) AS n_child_suspects,
+       coalesce(k.n_adult_suspects, 0) AS n_adult_suspects,
        CASE WHEN cr.is_void THEN 'VOID'
             WHEN NOT cr.child_victim_implied AND coalesce(k.n_child_victims, 0) = 0 THEN 'NO_CHILD_VICTIM'
-            WHEN coalesce(k.n_suspects, 0) > 0 AND k.n_child_suspects = k.n_suspects
+            WHEN coalesce(k.n_child_suspects, 0) > 0 AND k.n_adult_suspects = 0
                 THEN 'PEER_HARMFUL_SEXUAL_BEHAVIOUR'
             ELSE 'CSE' END AS cse_category
 FROM crime AS cr
