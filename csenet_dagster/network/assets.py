@@ -257,7 +257,11 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         evidenced = {
             row[0] for row in conn.sql("SELECT nominal_id FROM net.node WHERE is_evidenced_offender").fetchall()
         }
-        db.run_sql(conn, "3_network/07_admission_link.sql")
+        source_evals, intel_evals = s.associate_intel_tier()
+        db.run_sql(
+            conn, "3_network/07_admission_link.sql",
+            associate_source_evals=source_evals, associate_intel_evals=intel_evals,
+        )
         associate_links = _links(conn, "ASSOCIATE")
         child_links = _links(conn, "CHILD_AT_RISK")
         networks = delineate.delineate(graph, cse_role, evidenced, s, associate_links, child_links)

@@ -113,6 +113,12 @@ class NetworkSettings:
     # that one network. Co-offending in a non-CSE crime, OCG membership and a
     # shared address never admit anyone (they stay in edge / soc_link).
     associate_min_seed_links: int = 2
+    # A CSE-flagged log below the credibility rule but in this wider tier
+    # (never source 3 or assessments D/E) can admit a person named with a seed
+    # offender/suspect as an ASSOCIATE (reason INTEL_ASSOCIATE_LOW_GRADE), never
+    # as an offender; it creates no link and no seed.
+    associate_intel_source_evals: tuple[str, ...] = ("1", "2")
+    associate_intel_evals: tuple[str, ...] = ("A", "B", "C")
     # Shared attributes join two seeds only at this summed weight or more (0.6 =
     # e.g. both an address and a phone at full strength): one shared phone does not.
     seed_shared_attribute_min_weight: float = 0.6
@@ -161,6 +167,13 @@ class NetworkSettings:
     def credible_intel_source_evals(self) -> tuple[str, ...]:
         """The configured source evaluations minus those that may never link."""
         return tuple(v for v in self.intel_source_evals if v not in FORBIDDEN_INTEL_SOURCE_EVALS)
+
+    def associate_intel_tier(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(source evaluations, assessments) that may admit an associate, minus those that never count."""
+        return (
+            tuple(v for v in self.associate_intel_source_evals if v not in FORBIDDEN_INTEL_SOURCE_EVALS) or ("-",),
+            tuple(v for v in self.associate_intel_evals if v not in FORBIDDEN_INTEL_EVALS) or ("-",),
+        )
 
     def credible_intel_evals(self) -> tuple[str, ...]:
         return tuple(v for v in self.intel_evals if v not in FORBIDDEN_INTEL_EVALS)

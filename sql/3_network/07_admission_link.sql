@@ -2,6 +2,9 @@
 -- row per person, seed, reason and source. delineate.py admits:
 --   ASSOCIATE      with admitting links to >= associate_min_seed_links seeds of one group:
 --     INTEL_ASSOCIATE           named with a seed offender/suspect in a credible CSE-flagged log
+--     INTEL_ASSOCIATE_LOW_GRADE the same in a CSE-flagged log below the credibility rule but in the
+--                               associate tier (source ${associate_source_evals}, assessment ${associate_intel_evals};
+--                               never source 3, D or E): admits an ASSOCIATE, never an offender
 --     FOUND_WITH_MISSING_CHILD  an adult a missing child VICTIM was found with / at whose address
 --     SHARED_VEHICLE / SHARED_PHONE  a vehicle or phone shared with a seed offender/suspect
 --   CHILD_AT_RISK  a missing child found with, or at the address of, a seed offender/suspect
@@ -19,12 +22,16 @@ accused AS (
     SELECT nominal_id FROM seed WHERE cse_role IN ('OFFENDER', 'SUSPECT')
 ),
 intel AS (
-    SELECT o.nominal_id, s.nominal_id AS seed_nominal_id, 'INTEL_ASSOCIATE' AS reason, 'ASSOCIATE' AS admits_as,
-           'intel' AS source_file, o.intel_ref AS source_ref, o.event_date
+    SELECT o.nominal_id, s.nominal_id AS seed_nominal_id,
+           CASE WHEN o.is_credible THEN 'INTEL_ASSOCIATE' ELSE 'INTEL_ASSOCIATE_LOW_GRADE' END AS reason,
+           'ASSOCIATE' AS admits_as, 'intel' AS source_file, o.intel_ref AS source_ref, o.event_date
     FROM net.intel_party AS o
     JOIN net.intel_party AS s ON s.intel_ref = o.intel_ref AND s.nominal_id <> o.nominal_id
     JOIN accused AS a ON a.nominal_id = s.nominal_id
-    WHERE o.is_cse_intel AND o.is_credible AND o.role IN ('ASSOCIATE', 'MENTIONED', 'SUBJECT')
+    WHERE o.is_cse_intel AND o.role IN ('ASSOCIATE', 'MENTIONED', 'SUBJECT')
+      AND (o.is_credible
+           OR (o.source_eval IN ${associate_source_evals} AND o.intel_eval IN ${associate_intel_evals}
+               AND o.source_eval NOT IN ('3') AND o.intel_eval NOT IN ('D', 'E')))
 ),
 found_with_victim AS (
     -- an adult (or anyone not a seed) a missing child victim was found with or at
