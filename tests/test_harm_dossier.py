@@ -56,3 +56,14 @@ def test_handling_c_shown_only_when_allowed_and_pages_are_deterministic(scored, 
     assert first == second
     assert b"<td>I2</td>" in first and b"IS included" in first
     assert b"INTEL_ASSOCIATION first seen" in first
+
+
+def test_members_show_their_reasons_with_handling_c_refs_withheld(scored, tmp_path):
+    conn, cfg = scored
+    # O1's reasons cite a crime and the handling-code-C log I2
+    conn.execute(f"UPDATE net.member_reason SET source_refs = 'C1,I2' WHERE nominal_id = '{world.nid('O1')}'")
+    page = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), tmp_path / "r")[0].read_text()
+    assert "CSE_CRIME_CHARGED: C1, 1 withheld (handling C)" in page and ", I2" not in page
+    assert "CSE_CRIME_VICTIM: C1" in page and "Key player (offender PageRank)" in page
+    allowed = dataclasses.replace(cfg, dossier_top_n=1, dossier_include_handling_c=True)
+    assert "CSE_CRIME_CHARGED: C1, I2" in dossier.write_dossiers(conn, allowed, tmp_path / "s")[0].read_text()

@@ -153,11 +153,27 @@ def _headline(info: dict, components: dict[str, list], neighbours: list[tuple]) 
     return text
 
 
+def member_reasons(conn: duckdb.DuckDBPyConnection, network_id: str, include_handling_c: bool) -> dict[str, str]:
+    """nominal_id -> "REASON (refs); ..." with handling-code-C intelligence refs withheld unless allowed."""
+    out: dict[str, list[str]] = {}
+    for r in _query(conn, "10_dossier_member_reasons.sql", network_id=network_id):
+        withheld = set((r["handling_c_refs"] or "").split(",")) - {""}
+        refs = [x for x in (r["source_refs"] or "").split(",") if x and (include_handling_c or x not in withheld)]
+        n_withheld = 0 if include_handling_c else len(withheld)
+        text = ", ".join(refs) + (f"{', ' if refs else ''}{n_withheld} withheld (handling C)" if n_withheld else "")
+        label = r["reason"] if r["admits"] else f"{r['reason']} (context)"
+        out.setdefault(r["nominal_id"], []).append(f"{label}: {text}")
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
 def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config.HarmSettings) -> str:
     """The HTML page of one network."""
     info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
     delivery = conn.sql("SELECT delivery_id, extracted_at FROM raw.delivery").fetchall()[0]
     members = _query(conn, "10_dossier_members.sql", network_id=network_id)
+    why = member_reasons(conn, network_id, cfg.dossier_include_handling_c)
+    for m in members:
+        m["why"] = why.get(m["nominal_id"], "")
     edges = _query(conn, "11_dossier_edges.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
     events = _query(conn, "12_dossier_timeline.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
     evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
