@@ -216,12 +216,12 @@ class DeliveryWriter:
         rows = []
         for network_id, crime, offender, victim in w.network_offences:
             if self.crime_kept[crime]:
-                code, true_committed = w.crimes[crime][2], w.crimes[crime][6]
+                code, recorded, true_committed = w.crimes[crime][2], w.crimes[crime][1], w.crimes[crime][6]
                 rows.append((network_id, self.crime_refs[crime], code, iso(true_committed),
-                             None if offender is None else pid_text(offender), pid_text(victim)))
+                             None if offender is None else pid_text(offender), pid_text(victim), iso(recorded)))
         rows.sort()
         write_csv(truth / "network_offence.csv", ["network_id", "crime_ref", "offence_code", "committed_date",
-                                                   "offender_person_id", "victim_person_id"], rows)
+                                                   "offender_person_id", "victim_person_id", "recorded_date"], rows)
         delivered_networks = {n[0] for n in networks}
         write_csv(truth / "network_ocg.csv", ["network_id", "ocg_ref", "link_kind"],
                   sorted({link for link in w.network_ocg if link[0] in delivered_networks}))
