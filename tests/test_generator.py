@@ -71,7 +71,8 @@ def delivery(small) -> dict[str, list[dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def truth(small) -> dict[str, list[dict[str, str]]]:
-    names = ("person_ref", "person", "network", "network_member", "network_offence", "network_ocg", "ocg", "noise")
+    names = ("person_ref", "person", "network", "network_member", "network_offence", "network_ocg", "ocg", "noise",
+             "label_case", "label_case_crime")
     return {name: read(small / "truth" / f"{name}.csv") for name in names}
 
 
@@ -425,11 +426,39 @@ def test_cse_crimes_are_the_planted_networks(delivery, truth):
     with OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
         cse_codes = {r["offence_code"] for r in csv.DictReader(handle) if r["is_cse_offence"] == "Y"}
     planted = {r["crime_ref"] for r in truth["network_offence"]}
+    # the labelling cases' CSE-listed crimes that are not CSE (adult victims, peers, no-crimed, eliminated)
+    label_cases = {r["crime_ref"] for r in truth["label_case_crime"]}
     cse_crimes = {r["crime_ref"] for r in delivery["crime.csv"] if r["offence_code"] in cse_codes}
     flagged = {r["crime_ref"] for r in delivery["crime.csv"] if r["cse_flag"] == "Y"}
-    assert cse_crimes | flagged <= planted
+    assert cse_crimes | flagged <= planted | label_cases
+    assert not planted & label_cases
     # the force's recording errors: CSE crimes without the marker, and under non-CSE codes
     assert planted - flagged and planted - cse_crimes
+
+
+def test_label_cases_are_planted_with_their_true_labels(delivery, truth):
+    """Each planted network brings one of every labelling case (issue 10), recorded with its true label."""
+    cases = Counter(r["case"] for r in truth["label_case"])
+    n_networks = len(truth["network"])
+    per_network = {"ADULT_KIDNAPPING": 3, "PEER_IMAGE_SHARING": 3, "NO_CRIMED": 2, "ELIMINATED": 2,
+                   "GRANDMOTHER_TAKES_IN_GRANDCHILD": 3, "DRUG_CO_OFFENDER": 1, "OFFENDERS_HOUSEHOLD": 1,
+                   "VICTIM_LATER_OFFENDS": 1}
+    for case, n in per_network.items():
+        assert cases[case] == n * n_networks, case
+    assert 1 <= cases["DELAYED_DISCLOSURE"] <= n_networks
+    kind = {r["person_id"]: r["kind"] for r in truth["person"]}
+    label = {(r["person_id"], r["case"]): r["true_label"] for r in truth["label_case"]}
+    for (person_id, case), true_label in label.items():
+        if true_label == "OFFENDER":
+            assert kind[person_id] == "CSE_OFFENDER"
+        elif true_label == "VICTIM":
+            assert kind[person_id] == "CSE_VICTIM"
+        else:
+            assert kind[person_id] in ("BACKGROUND", "ASSOCIATE"), (person_id, case)
+    outcome = {r["crime_ref"]: r["outcome"] for r in delivery["crime.csv"]}
+    voided = [outcome[r["crime_ref"]] for r in truth["label_case_crime"]
+              if r["case"] in ("NO_CRIMED", "ELIMINATED") and r["crime_ref"] in outcome]
+    assert voided and all(("CRIME" in o.upper() or "CANCEL" in o.upper() or "ELIMINATED" in o.upper()) for o in voided)
 
 
 def test_busy_shared_attributes_touch_networks(delivery, truth):

@@ -156,3 +156,13 @@ def test_new_link_resting_on_handling_c_alone_is_not_listed_as_a_change(scored, 
     shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
     assert f"<td>{o1}|{o2}|CO_OFFENDING</td>" in hidden and f"<td>{item}</td>" not in hidden
     assert f"<td>{item}</td>" in shown
+
+def test_members_show_their_reasons_with_handling_c_refs_withheld(scored, tmp_path):
+    conn, cfg = scored
+    # O1's reasons cite a crime and the handling-code-C log I2
+    conn.execute(f"UPDATE net.member_reason SET source_refs = 'C1,I2' WHERE nominal_id = '{world.nid('O1')}'")
+    page = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), tmp_path / "r")[0].read_text()
+    assert "CSE_CRIME_CHARGED: C1, 1 withheld (handling C)" in page and ", I2" not in page
+    assert "CSE_CRIME_VICTIM: C1" in page and "Key player (offender PageRank)" in page
+    allowed = dataclasses.replace(cfg, dossier_top_n=1, dossier_include_handling_c=True)
+    assert "CSE_CRIME_CHARGED: C1, I2" in dossier.write_dossiers(conn, allowed, tmp_path / "s")[0].read_text()

@@ -38,14 +38,15 @@ def test_soc_links_have_the_right_kind_and_via_nominals(scored):
     assert set(links) == {("CSE00001", "OCG001"), ("CSE00002", "OCG002"), ("CSE00001", "OCG003")}
     kind, via, band, status, strength = links[("CSE00001", "OCG001")]
     assert (kind, via, band, status) == ("SHARED_MEMBER", world.nid("O2"), "2B", "ACTIVE")
-    # shared O2 (1.0) + direct O1-? none; O2's own edge to G1 is inside the OCG: not a direct link
-    assert strength == pytest.approx(1.0)
+    # shared O2 (1.0) + direct O1-? none; O2's own edge to G1 is inside the OCG: not a direct link;
+    # x band 2B factor 0.75 x 0.9
+    assert strength == pytest.approx(1.0 * 0.675)
     kind, via, band, status, strength = links[("CSE00002", "OCG002")]
     assert kind == "DIRECT_LINK" and via == ",".join(sorted([world.nid("O3"), world.nid("G2")]))
-    assert (band, status, strength) == ("3C", "ARCHIVED", pytest.approx(0.6))
+    assert (band, status, strength) == ("3C", "ARCHIVED", pytest.approx(0.6 * 0.5 * 0.8))
     kind, via, *_, strength = links[("CSE00001", "OCG003")]
     assert kind == "TWO_STEP" and via == world.nid("X1")
-    assert strength == pytest.approx(0.5 * 0.3)
+    assert strength == pytest.approx(0.5 * 0.3 * 1.0)  # band 1A: factor 1
 
 
 def test_network_harm_counts_each_crime_once_and_its_orbit(scored):

@@ -2,7 +2,9 @@
 
 Truth order of networks: sum over truth/network_offence.csv crimes (each once)
 of the offence's harm weight x recency decay from extracted_at, i.e. the harm
-the planted network really did, weighted as the method says. Our networks are
+the planted network really did, weighted as the method says (a CSE crime ages
+from the later of its committed and recorded dates, never below the floor:
+delayed disclosure, docs/harm_and_priority.md). Our networks are
 matched to planted ones by majority of members (person_ref -> person_id).
 """
 
@@ -55,8 +57,10 @@ def truth_harm(truth: Path, extracted_at: dt.datetime, cfg: config.HarmSettings)
     crimes = {(r["network_id"], r["crime_ref"]): r for r in read_csv(truth / "network_offence.csv")}
     harm: dict[str, float] = defaultdict(float)
     for (network_id, _), r in sorted(crimes.items()):
-        age = max((extracted_at.date() - dt.date.fromisoformat(r["committed_date"])).days, 0)
-        harm[network_id] += weight[weights.normalise_code(r["offence_code"])] * 0.5 ** (age / cfg.recency_half_life_days)
+        known = max(dt.date.fromisoformat(r["committed_date"]), dt.date.fromisoformat(r["recorded_date"]))
+        age = max((extracted_at.date() - known).days, 0)
+        recency = max(cfg.cse_recency_floor, 0.5 ** (age / cfg.recency_half_life_days))
+        harm[network_id] += weight[weights.normalise_code(r["offence_code"])] * recency
     for r in read_csv(truth / "network.csv"):
         harm.setdefault(r["network_id"], 0.0)
     return dict(harm)

@@ -137,9 +137,22 @@ def build(path: Path, *, with_network: bool = True) -> duckdb.DuckDBPyConnection
         "INSERT INTO er.person_record VALUES (?, 'crime', 'crime.csv', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, ?, ?)",
         [[ref, FIRST_SEEN[alias], D(2026, 9, 1)] for ref, alias in sorted(REFS.items())],
     )
+    conn.execute(f"CREATE TABLE raw.intel_person(intel_ref VARCHAR, role VARCHAR, {PERSON_COLUMNS}, row_no BIGINT)")
+    build_cse_evidence(conn)
     if with_network:
         build_network(conn)
     return conn
+
+
+def build_cse_evidence(conn: duckdb.DuckDBPyConnection) -> None:
+    """The network stage's evidence tables harm reads (crime outcomes, CSE crimes, seeds), by its own code."""
+    from csenet_dagster.network import assets as network_assets
+    from csenet_dagster.network.network_settings import NetworkSettings
+
+    s = NetworkSettings()
+    network_assets.build_cse_offence_code(conn)
+    network_assets.build_party(conn, s)
+    network_assets.build_cse_seed(conn, s)
 
 
 def build_network(conn: duckdb.DuckDBPyConnection) -> None:
@@ -166,13 +179,24 @@ def build_network(conn: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TABLE net.network(network_id VARCHAR, n_members BIGINT, n_offenders BIGINT, n_victims BIGINT, first_seen DATE, last_seen DATE)"
     )
     conn.execute(
-        "CREATE OR REPLACE TABLE net.network_member(network_id VARCHAR, nominal_id VARCHAR, member_role VARCHAR, degree BIGINT, weighted_degree DOUBLE, betweenness DOUBLE, pagerank DOUBLE, eigenvector DOUBLE, brokerage DOUBLE)"
+        "CREATE OR REPLACE TABLE net.network_member(network_id VARCHAR, nominal_id VARCHAR, member_role VARCHAR, degree BIGINT, weighted_degree DOUBLE, betweenness DOUBLE, pagerank DOUBLE, eigenvector DOUBLE, brokerage DOUBLE, offender_pagerank DOUBLE)"
     )
     for network_id, members in NETWORKS.items():
         n_off = sum(1 for r in members.values() if r == "OFFENDER")
         conn.execute("INSERT INTO net.network VALUES (?, ?, ?, ?, DATE '2018-01-01', DATE '2026-09-01')", [network_id, len(members), n_off, len(members) - n_off])
         for alias, role in members.items():
-            conn.execute("INSERT INTO net.network_member VALUES (?, ?, ?, 2, 2.0, 0.5, 0.25, 0.5, 0.1)", [network_id, nid(alias), role])
+            conn.execute("INSERT INTO net.network_member VALUES (?, ?, ?, 2, 2.0, 0.5, 0.25, 0.5, 0.1, ?)",
+                         [network_id, nid(alias), role, 0.5 if role == "OFFENDER" else None])
+    # why each member is there (the network stage's net.member_reason)
+    conn.execute(
+        """CREATE OR REPLACE TABLE net.member_reason AS
+           SELECT network_id, nominal_id,
+                  CASE member_role WHEN 'OFFENDER' THEN 'CSE_CRIME_CHARGED' ELSE 'CSE_CRIME_VICTIM' END AS reason,
+                  member_role AS reason_role, TRUE AS admits, 1 AS n_sources,
+                  CASE WHEN network_id = 'CSE00001' THEN 'C1' ELSE 'C6' END AS source_refs,
+                  CAST(NULL AS VARCHAR) AS linked_nominal_ids, DATE '2019-03-01' AS first_seen, DATE '2026-05-01' AS last_seen
+           FROM net.network_member"""
+    )
 
 
 def decay(event: dt.date, half_life: float = 365.0) -> float:

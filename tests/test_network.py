@@ -119,11 +119,11 @@ def test_seeds_and_networks(world_run):
     world, _, _ = world_run
     name = {v: k for k, v in world.labels.items()}
     seeds = {(name[n], r) for n, r in query("SELECT nominal_id, reason FROM net.cse_seed")}
+    # outcomes decide OFFENDER (charge, caution) vs SUSPECT (open); found-with people are not seeds
     assert seeds == {
-        ("O1", "CSE_CRIME_OFFENDER"), ("O2", "CSE_CRIME_OFFENDER"), ("O3", "CSE_CRIME_OFFENDER"),
+        ("O1", "CSE_CRIME_CHARGED"), ("O2", "CSE_CRIME_CHARGED"), ("O3", "CSE_CRIME_SUSPECT"),
         ("O3", "CSE_INTEL_SUBJECT"), ("V1", "CSE_CRIME_VICTIM"), ("V2", "CSE_CRIME_VICTIM"),
-        ("P1", "CSE_CRIME_OFFENDER"), ("P2", "CSE_CRIME_OFFENDER"), ("W1", "CSE_CRIME_VICTIM"),
-        ("P2", "MISSING_CHILD_FOUND_WITH"), ("M1", "MISSING_CHILD"),
+        ("P1", "CSE_CRIME_SUSPECT"), ("P2", "CSE_CRIME_SUSPECT"), ("W1", "CSE_CRIME_VICTIM"),
     }
     members = query("SELECT network_id, nominal_id, member_role FROM net.network_member ORDER BY 1, 2")
     networks: dict[str, set[str]] = {}
@@ -132,8 +132,15 @@ def test_seeds_and_networks(world_run):
     # X is a broker between the two groups, not a member; the shared phone O2-P1 does not merge them
     assert sorted(map(sorted, networks.values())) == [["M1", "P1", "P2", "W1"], ["O1", "O2", "O3", "V1", "V2"]]
     assert set(networks) == {"CSE00001", "CSE00002"}
-    summary = query("SELECT network_id, n_members, n_offenders, n_victims FROM net.network ORDER BY 1")
-    assert [row[1:] for row in summary] == [(5, 3, 2), (4, 2, 2)]
+    roles = {(name[n], r) for n, r in query("SELECT nominal_id, member_role FROM net.network_member")}
+    assert roles == {
+        ("O1", "OFFENDER"), ("O2", "OFFENDER"), ("O3", "OFFENDER"), ("V1", "VICTIM"), ("V2", "VICTIM"),
+        ("P1", "SUSPECT"), ("P2", "SUSPECT"), ("W1", "VICTIM"), ("M1", "CHILD_AT_RISK"),
+    }
+    summary = query(
+        "SELECT network_id, n_members, n_offenders, n_suspects, n_victims, n_children_at_risk FROM net.network ORDER BY 1"
+    )
+    assert [row[1:] for row in summary] == [(5, 3, 0, 2, 0), (4, 0, 2, 1, 1)]
     link = query("SELECT network_id_a, network_id_b, n_edges, broker_nominal_ids, n_outside_brokers FROM net.network_link")
     assert len(link) == 1
     brokers = set(link[0][3].split(","))

@@ -1,8 +1,10 @@
 """A small hand-made world for network tests: raw.* and er.* tables with known truth.
 
-Network A: offenders O1 O2 O3, victims V1 V2 (CSE crimes; O3 only shares victim V1).
-Network B: offenders P1 P2, victim W1 (a CSE-marked assault) and missing child M1
-found with P2. X is arrested with O1 and, separately, with P1: a broker.
+Network A: offenders O1 O2 (charged / cautioned) and O3 (suspect on an open
+crime, subject of credible CSE intelligence), victims V1 V2 (crimes whose
+codes imply a child; the victims' records carry adult dobs).
+Network B: suspects P1 P2 (open crime), victim W1 (a child: a CSE-marked
+assault) and missing child M1 found with P2 (a child at risk). X is arrested with O1 and, separately, with P1: a broker.
 Background: B1 B2 burglars (B1 also shoplifts with O1), a hostel of 8, a taxi of 10;
 Z1 witnesses O1 and O2 shoplifting (witnesses are never linked).
 """
@@ -51,13 +53,15 @@ class World:
     def add(self, table: str, row: dict) -> None:
         self.tables.setdefault(table, []).append(row)
 
-    def crime(self, ref: str, code: str, date: str, cse_flag: bool = False, **roles: list[str]) -> None:
-        self.add("crime", {"crime_ref": ref, "recorded_date": d(date), "committed_date": d(date),
+    def crime(self, ref: str, code: str, date: str, cse_flag: bool = False, *, outcome: str | None = None,
+              recorded: str | None = None, dobs: dict[str, str] | None = None, **roles: list[str]) -> None:
+        self.add("crime", {"crime_ref": ref, "recorded_date": d(recorded or date), "committed_date": d(date),
                            "offence_code": code, "offence_title": "t", "cse_flag": cse_flag,
-                           "lsoa_code": None, "outcome": None})
+                           "lsoa_code": None, "outcome": outcome})
         for role, labels in roles.items():
             for label in labels:
-                self.add("crime_person", {"crime_ref": ref, "role": role.upper(), **self.person(label)})
+                dob = (dobs or {}).get(label, "1990-05-05")
+                self.add("crime_person", {"crime_ref": ref, "role": role.upper(), **self.person(label, dob=dob)})
 
     def custody(self, ref: str, occurrence: str, date: str, label: str, suffix: str = "") -> None:
         self.add("custody", {"custody_ref": ref, "arrest_date": d(date), "occurrence_ref": occurrence,
@@ -83,6 +87,11 @@ class World:
         self.add("vehicle", {"vrm": vrm, "seen_date": d(date), "role": role, "source": "STOP",
                              **self.person(label, "-veh")})
 
+    def ocg(self, ocg_ref: str, label: str, band: str = "2B", date: str = "2025-01-01") -> None:
+        self.add("ocg_member", {"ocg_ref": ocg_ref, "ocg_name": "Operation Test", "ocgm_band": band,
+                                "ocg_status": "ACTIVE", "member_role": "SIGNIFICANT", "mapped_date": d(date),
+                                **self.person(label, "-ocg")})
+
     def std(self, label: str, suffix: str, *, address: str | None, postcode: str | None, phone: str | None) -> None:
         """A person record seen only for its contact details (feeds shared attributes)."""
         self.add("extra_person", self.person(label, suffix, address=address, postcode=postcode, phone=phone))
@@ -97,8 +106,9 @@ class World:
             "intel_person": ["intel_ref", "role"],
             "missing_person": ["episode_ref", "reported_date", "found_date", "role"],
             "vehicle": ["vrm", "seen_date", "role", "source"],
+            "ocg_member": ["ocg_ref", "ocg_name", "ocgm_band", "ocg_status", "member_role", "mapped_date"],
         }
-        person_tables = {"crime_person", "custody", "intel_person", "missing_person", "vehicle"}
+        person_tables = {"crime_person", "custody", "intel_person", "missing_person", "vehicle", "ocg_member"}
         conn.execute(
             "CREATE OR REPLACE TABLE raw.delivery AS SELECT 'TEST' AS delivery_id, "
             f"TIMESTAMP '{EXTRACTED_AT.isoformat(sep=' ')}' AS extracted_at, '' AS landing_path, "
@@ -136,16 +146,12 @@ class World:
                       nullif(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), '') AS phone_std
                FROM er.person_record"""
         )
-        # best names (the i2 export labels people by name) and the OCG mapping (none here)
+        # er.nominal: the resolved dob (the one the roles' age rules read) = the earliest record's
         conn.execute(
             """CREATE OR REPLACE TABLE er.nominal AS
-               SELECT nr.nominal_id, min(pr.surname) AS surname, min(pr.forenames) AS forenames
-               FROM er.nominal_record AS nr JOIN er.person_record AS pr ON pr.person_ref = nr.person_ref
-               GROUP BY nr.nominal_id"""
-        )
-        conn.execute(
-            "CREATE OR REPLACE TABLE raw.ocg_member(ocg_ref VARCHAR, ocg_name VARCHAR, ocgm_band VARCHAR, "
-            "ocg_status VARCHAR, member_role VARCHAR, mapped_date DATE, person_ref VARCHAR)"
+               SELECT m.nominal_id, min(r.surname) AS surname, min(r.forenames) AS forenames, min(r.dob) AS dob
+               FROM mapping AS m JOIN records AS r ON r.person_ref = m.person_ref
+               GROUP BY m.nominal_id"""
         )
         conn.unregister("records")
         conn.unregister("mapping")
@@ -155,7 +161,7 @@ def _schema(columns: list[str]) -> dict:
     types = {
         "recorded_date": pl.Date, "committed_date": pl.Date, "arrest_date": pl.Date, "created_date": pl.Date,
         "reported_date": pl.Date, "found_date": pl.Date, "seen_date": pl.Date, "dob": pl.Date,
-        "last_seen": pl.Date, "cse_flag": pl.Boolean, "row_no": pl.Int64,
+        "last_seen": pl.Date, "cse_flag": pl.Boolean, "row_no": pl.Int64, "mapped_date": pl.Date,
     }
     return {c: types.get(c, pl.String) for c in columns}
 
@@ -163,11 +169,12 @@ def _schema(columns: list[str]) -> dict:
 def build_world() -> World:
     w = World()
     # Network A
-    w.crime("CR1", "71", "2026-06-01", offender=["O1", "O2"], victim=["V1"])
-    w.crime("CR2", "88A", "2026-05-01", suspect=["O3"], victim=["V1"])
-    w.crime("CR3", "22B", "2026-04-01", offender=["O2"], victim=["V2"])
-    # Network B: the assault is CSE by the force's marker, not by its code
-    w.crime("CR4", "8N", "2025-01-01", cse_flag=True, offender=["P1", "P2"], victim=["W1"])
+    w.crime("CR1", "71", "2026-06-01", outcome="Charged/summonsed", offender=["O1", "O2"], victim=["V1"])
+    w.crime("CR2", "88A", "2026-05-01", outcome="Under investigation", suspect=["O3"], victim=["V1"])
+    w.crime("CR3", "22B", "2026-04-01", outcome=" caution -  adults ", offender=["O2"], victim=["V2"])
+    # Network B: the assault is CSE by the force's marker and the child victim, not by its code
+    w.crime("CR4", "8N", "2025-01-01", cse_flag=True, dobs={"W1": "2011-04-04"},
+            offender=["P1", "P2"], victim=["W1"])
     w.missing("MP1", "2026-02-01", "M1", "2012-03-03", found_with=["P2"])
     # an adult found with a burglar: no seed
     w.missing("MP2", "2026-02-02", "M2", "1970-01-02", found_with=["B2"])

@@ -81,17 +81,39 @@ SELECT nominal_id_a, nominal_id_b, link_type, 'crime_person.csv' AS source_file,
        first_seen AS event_date, 'role pair' AS detail, TRUE AS shareable
 FROM net.edge;
 CREATE OR REPLACE TABLE net.network AS
-SELECT network_id, n_members, n_offenders, n_victims, 0::BIGINT AS n_associates, 1.0 AS density,
-       first_seen, last_seen, 'new' AS id_status
+SELECT network_id, n_members, n_offenders, 0::BIGINT AS n_suspects, n_victims, 0::BIGINT AS n_children_at_risk,
+       0::BIGINT AS n_associates, 1.0 AS density, first_seen, last_seen, 'new' AS id_status
 FROM (VALUES ('CSE00001', 3::BIGINT, 2::BIGINT, 1::BIGINT, DATE '2026-01-01', DATE '2026-03-01'),
              ('CSE00002', 2::BIGINT, 1::BIGINT, 1::BIGINT, DATE '2025-06-01', DATE '2025-06-01'))
     AS t(network_id, n_members, n_offenders, n_victims, first_seen, last_seen);
 CREATE OR REPLACE TABLE net.network_member AS
-SELECT network_id, nominal_id, member_role, 1::BIGINT AS degree, 1.0 AS weighted_degree, 0.0 AS betweenness,
-       0.2 AS pagerank, 0.5 AS eigenvector, 0.0 AS brokerage
+SELECT network_id, nominal_id, member_role,
+       CASE member_role WHEN 'OFFENDER' THEN 'CSE_CRIME_CHARGED' ELSE 'CSE_CRIME_VICTIM' END AS member_reasons,
+       1::BIGINT AS degree, 1.0 AS weighted_degree, 0.0 AS betweenness,
+       0.2 AS pagerank, 0.5 AS eigenvector, 0.0 AS brokerage,
+       CASE WHEN member_role = 'OFFENDER' THEN 1 END::BIGINT AS offender_degree,
+       CASE WHEN member_role = 'OFFENDER' THEN 0.0 END AS offender_betweenness,
+       CASE WHEN member_role = 'OFFENDER' THEN 0.5 END AS offender_pagerank
 FROM (VALUES ('CSE00001', 'N00000001', 'OFFENDER'), ('CSE00001', 'N00000002', 'OFFENDER'),
              ('CSE00001', 'N00000003', 'VICTIM'), ('CSE00002', 'N00000001', 'OFFENDER'),
              ('CSE00002', 'N00000005', 'VICTIM')) AS t(network_id, nominal_id, member_role);
+CREATE OR REPLACE TABLE net.member_reason AS
+SELECT network_id, nominal_id, CASE member_role WHEN 'OFFENDER' THEN 'CSE_CRIME_CHARGED' ELSE 'CSE_CRIME_VICTIM' END AS reason,
+       member_role AS reason_role, TRUE AS admits, 1::BIGINT AS n_sources, 'C1' AS source_refs,
+       CAST(NULL AS VARCHAR) AS linked_nominal_ids, DATE '2026-01-01' AS first_seen, DATE '2026-01-01' AS last_seen
+FROM net.network_member;
+CREATE OR REPLACE TABLE net.peer_safeguarding_case AS
+SELECT 'C9' AS crime_ref, '86' AS offence_code, DATE '2026-02-01' AS offence_date, 'OPEN' AS outcome_class,
+       2::BIGINT AS n_child_suspects, 1::BIGINT AS n_victims, 'N00000004' AS child_suspect_nominal_ids,
+       'N00000006' AS victim_nominal_ids;
+CREATE OR REPLACE TABLE net.person_of_concern AS
+SELECT 'N00000004' AS nominal_id, 2::BIGINT AS n_children, 2::BIGINT AS n_unrelated_children, 2::BIGINT AS n_episodes,
+       DATE '2026-01-01' AS first_seen, DATE '2026-02-01' AS last_seen, 'E1,E2' AS episode_refs, 'rule' AS rule;
+CREATE OR REPLACE TABLE harm.child_safeguarding AS
+SELECT * FROM (VALUES ('N00000003', 'CSE00001', 'VICTIM', 1::BIGINT, 0::BIGINT, DATE '2026-03-01', 300.0, 1::BIGINT),
+                      ('N00000005', 'CSE00002', 'VICTIM', 1::BIGINT, 1::BIGINT, DATE '2025-06-01', 200.0, 2::BIGINT))
+    AS t(nominal_id, network_id, member_role, n_offenders_linked, n_missing_episodes, last_event_date,
+         safeguarding_score, safeguarding_rank);
 CREATE OR REPLACE TABLE net.centrality AS
 SELECT nominal_id, 5::BIGINT AS component_size, 2::BIGINT AS degree, 1.5 AS weighted_degree, 0.1 AS betweenness,
        'exact' AS betweenness_method, 0.2 AS pagerank, 0.4 AS "constraint", 1.0 AS brokerage

@@ -216,12 +216,12 @@ class DeliveryWriter:
         rows = []
         for network_id, crime, offender, victim in w.network_offences:
             if self.crime_kept[crime]:
-                code, true_committed = w.crimes[crime][2], w.crimes[crime][6]
+                code, recorded, true_committed = w.crimes[crime][2], w.crimes[crime][1], w.crimes[crime][6]
                 rows.append((network_id, self.crime_refs[crime], code, iso(true_committed),
-                             None if offender is None else pid_text(offender), pid_text(victim)))
+                             None if offender is None else pid_text(offender), pid_text(victim), iso(recorded)))
         rows.sort()
         write_csv(truth / "network_offence.csv", ["network_id", "crime_ref", "offence_code", "committed_date",
-                                                   "offender_person_id", "victim_person_id"], rows)
+                                                   "offender_person_id", "victim_person_id", "recorded_date"], rows)
         delivered_networks = {n[0] for n in networks}
         write_csv(truth / "network_ocg.csv", ["network_id", "ocg_ref", "link_kind"],
                   sorted({link for link in w.network_ocg if link[0] in delivered_networks}))
@@ -229,5 +229,11 @@ class DeliveryWriter:
         rows = [(o.ocg_ref, o.band, o.status, pid_text(p.pid), role, "true" if (o.ocg_ref, p.pid) in mapped else "false")
                 for o in w.ocgs for p, role in o.members if p.pid in present]
         write_csv(truth / "ocg.csv", ["ocg_ref", "ocgm_band", "ocg_status", "person_id", "member_role", "mapped"], rows)
+        # issue 10: planted labelling cases and their true labels, and the CSE-listed crimes they hold
+        write_csv(truth / "label_case.csv", ["person_id", "case", "true_label", "network_id"],
+                  sorted({(pid_text(pid), case, label, network_id or None)
+                          for pid, case, label, network_id in w.label_cases if pid in present}))
+        write_csv(truth / "label_case_crime.csv", ["crime_ref", "case"],
+                  sorted((self.crime_refs[c], case) for c, case in w.label_case_crimes if self.crime_kept[c]))
         write_csv(truth / "quarantine_expected.csv", ["file_name", "row_no", "rule"], self.quarantine_expected)
         (truth / "params.json").write_text(json.dumps(params_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")

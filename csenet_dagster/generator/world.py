@@ -38,6 +38,15 @@ OUTCOMES = (
     "Community resolution", "Under investigation", "Further investigation not in public interest",
 )
 BANDS = ("1A", "1B", "1C", "2A", "2B", "2C", "3A", "3B", "3C")
+# Outcomes of planted network crimes by the role recorded (several spellings, as forces write them).
+PROVEN_OUTCOMES = ("Charged/summonsed", "Caution - adults", "CHARGED", "Convicted at court")
+UNPROVEN_OUTCOMES = (
+    "Under investigation", "Evidential difficulties - victim does not support action",
+    "Further investigation not in public interest", None, "Awaiting CPS decision",
+)
+# Outcomes that void a crime for the labelled "no-crimed" and "eliminated" cases.
+NO_CRIME_OUTCOMES = ("No crime - crime cancelled", "NO CRIME", "Cancelled - recorded in error")
+ELIMINATED_OUTCOMES = ("Suspect eliminated", "Suspect eliminated - not the offender")
 
 BACKGROUND_INTEL = (
     "Subject believed to be supplying cannabis from an address in {town}.",
@@ -109,6 +118,9 @@ class World:
         self.networks: list[Network] = []
         self.network_offences: list[tuple] = []  # (network_id, crime_idx, offender_pid|None, victim_pid)
         self.network_ocg: list[tuple] = []  # (network_id, ocg_ref, link_kind)
+        # planted labelling cases (issue 10): (pid, case, true_label, network_id or "")
+        self.label_cases: list[tuple] = []
+        self.label_case_crimes: list[tuple] = []  # (crime_idx, case): CSE-listed crimes outside the networks
         self.background: list[Person] = []
         self.n_background_crimes = 0
         self.lsoas = [f"E0{1008000 + i * 7}" for i in range(700)]
@@ -190,6 +202,7 @@ class World:
         self.background_missing()
         self.background_vehicles()
         self.noise_intel(people)
+        self.plant_label_cases()
         self.everyone_appears()
 
     def busy_places(self) -> None:
@@ -539,9 +552,11 @@ class World:
         # (dormant networks' crimes are recorded promptly, so their dormancy is unambiguous)
         late = net.status == "ACTIVE" and rng.random() < 0.2
         lag = rng.randint(30, 400) if late else rng.randint(0, 30)
-        crime = self.add_crime(date, code, cse_flag=flag, lag=lag)
         named = offenders if rng.random() > 0.1 else []
         role = "OFFENDER" if rng.random() < 0.3 else "SUSPECT"
+        # an OFFENDER was charged, cautioned or convicted; a SUSPECT's case is open or was not proceeded with
+        outcome = rng.choice(PROVEN_OUTCOMES if role == "OFFENDER" and named else UNPROVEN_OUTCOMES)
+        crime = self.add_crime(date, code, cse_flag=flag, lag=lag, outcome=outcome)
         for off in named:
             net.in_crime.add(off.pid)
             self.crime_people.append((crime, role, off.pid))
@@ -552,6 +567,124 @@ class World:
         net.event_dates.append(date)
         if named and rng.random() < 0.4:
             self.add_occurrence(min(self.crime_date(crime) + rng.randint(0, 30), self.today - 1), code, named)
+
+    # --- labelling cases (issue 10) -------------------------------------------
+    def plant_label_cases(self) -> None:
+        """People whose true label a careless pipeline gets wrong, one set per planted network,
+        each recorded in ``label_cases`` with its true label (truth/label_case.csv):
+
+        GRANDMOTHER_TAKES_IN_GRANDCHILD  a grandmother two missing grandchildren (one household) are
+                                 found with / at, on several episodes                     NOT_OFFENDER
+        ADULT_KIDNAPPING         two men kidnap and blackmail an adult woman (codes 36, 35)  NOT_CSE
+        PEER_IMAGE_SHARING       two 14-year-olds share a classmate's image (86, CSE marker) CHILD_PEER
+        NO_CRIMED / ELIMINATED   adults on a child sexual offence no-crimed / whose suspects
+                                 were eliminated                                         NOT_OFFENDER
+        DRUG_CO_OFFENDER         a dealer who supplies drugs with two of the network's
+                                 offenders (92A, arrested together)                      ASSOCIATE
+        OFFENDERS_HOUSEHOLD      the mother living at the offenders' family home          ASSOCIATE
+        VICTIM_LATER_OFFENDS     a victim who later shoplifts and assaults someone        VICTIM
+        DELAYED_DISCLOSURE       a child rape by a network offender reported ~6 years later OFFENDER
+        """
+        rng, pop, today = self.rng, self.pop, self.today
+        for net in self.networks:
+            nid = net.network_id
+            group = self.ref.groups.pick(rng)
+            # grandmother and two grandchildren of one household, missing and found at hers
+            family = pop.household(BACKGROUND, group, adults=1, children=2, child_ages=[13.5, 15.5])
+            grandmother = pop.add_person(BACKGROUND, "F", group, pop.dob_for_age(rng.uniform(62, 78)),
+                                         family[0].surname, pop.home_history(pop.new_address(), moves=0))
+            for child in family[1:]:
+                for _ in range(2):
+                    reported = rng.randint(today - 700, today - 10)
+                    if rng.random() < 0.5:
+                        self.add_episode(reported, child, occupiers=[grandmother])
+                    else:
+                        self.add_episode(reported, child, found_with=[grandmother])
+                self.label_cases.append((child.pid, "GRANDMOTHER_TAKES_IN_GRANDCHILD", "NOT_OFFENDER", ""))
+            self.label_cases.append((grandmother.pid, "GRANDMOTHER_TAKES_IN_GRANDCHILD", "NOT_OFFENDER", ""))
+            # two men kidnap and blackmail an adult woman over a debt
+            men = [pop.add_person(BACKGROUND, "M", group, pop.dob_for_age(rng.uniform(22, 45)), pop.surname(group, "M"),
+                                  pop.home_history(pop.new_address())) for _ in range(2)]
+            woman = pop.household(BACKGROUND, None, adults=1, adult_ages=[rng.uniform(20, 40)], head_sex="F")[0]
+            date = rng.randint(today - 900, today - 30)
+            for code in ("36", "35"):
+                crime = self.add_crime(date, code, cse_flag="N", outcome="Charged/summonsed")
+                self.label_case_crimes.append((crime, "ADULT_KIDNAPPING"))
+                for man in men:
+                    self.crime_people.append((crime, "OFFENDER", man.pid))
+                self.crime_people.append((crime, "VICTIM", woman.pid))
+            self.add_occurrence(min(date + 2, today - 1), "36", men)
+            for person in (*men, woman):
+                self.label_cases.append((person.pid, "ADULT_KIDNAPPING", "NOT_CSE", ""))
+            # two 14-year-olds share a classmate's image
+            date = rng.randint(today - 300, today - 20)
+            pupils = [pop.household(BACKGROUND, group, adults=1, children=1,
+                                    child_ages=[14.2 + (today - date) / YEAR])[-1] for _ in range(3)]
+            crime = self.add_crime(date, "86", cse_flag="Y", outcome="Under investigation")
+            self.label_case_crimes.append((crime, "PEER_IMAGE_SHARING"))
+            for pupil in pupils[:2]:
+                self.crime_people.append((crime, "SUSPECT", pupil.pid))
+            self.crime_people.append((crime, "VICTIM", pupils[2].pid))
+            for pupil in pupils:
+                self.label_cases.append((pupil.pid, "PEER_IMAGE_SHARING", "CHILD_PEER", ""))
+            # a child sexual offence no-crimed, another whose suspects were eliminated
+            for case, code, outcomes in (("NO_CRIMED", "22B", NO_CRIME_OUTCOMES), ("ELIMINATED", "19D", ELIMINATED_OUTCOMES)):
+                accused = [pop.add_person(BACKGROUND, "M", group, pop.dob_for_age(rng.uniform(25, 50)),
+                                          pop.surname(group, "M"), pop.home_history(pop.new_address())) for _ in range(2)]
+                child = pop.household(BACKGROUND, None, adults=1, children=1, child_ages=[rng.uniform(12, 15)])[-1]
+                date = rng.randint(today - 1000, today - 30)
+                crime = self.add_crime(date, code, cse_flag="Y", outcome=rng.choice(outcomes))
+                self.label_case_crimes.append((crime, case))
+                for person in accused:
+                    self.crime_people.append((crime, "SUSPECT", person.pid))
+                    self.label_cases.append((person.pid, case, "NOT_OFFENDER", ""))
+                self.crime_people.append((crime, "VICTIM", child.pid))
+            first, last = net.window
+            # a dealer supplying drugs with two of the network's offenders
+            dealer = pop.add_person(ASSOCIATE, "M", group, pop.dob_for_age(rng.uniform(20, 40) + (today - last) / YEAR),
+                                    pop.surname(group, "M"), pop.home_history(pop.new_address()))
+            dealer.network_id = nid
+            for offender in rng.sample(net.offenders, 2):
+                date = rng.randint(first, last)
+                crime = self.add_crime(date, "92A", outcome="Charged/summonsed")
+                for person in (dealer, offender):
+                    self.crime_people.append((crime, "OFFENDER", person.pid))
+                self.add_occurrence(min(date + rng.randint(0, 5), today - 1), "92A", [dealer, offender])
+            self.label_cases.append((dealer.pid, "DRUG_CO_OFFENDER", "ASSOCIATE", nid))
+            # the mother at the offenders' family home
+            head = net.offenders[0]
+            mother = pop.add_person(ASSOCIATE, "F", head.group, head.dob - int(rng.uniform(20, 32) * YEAR),
+                                    head.surname, [head.homes[-1]])
+            mother.network_id = nid
+            self.add_crime_with_victim(mother, "49")
+            self.label_cases.append((mother.pid, "OFFENDERS_HOUSEHOLD", "ASSOCIATE", nid))
+            # a victim who later offends (as a young adult when possible)
+            victim = net.victims[0]
+            for code in ("46", "8N"):
+                earliest = max(victim.dob + int(16 * YEAR), last)
+                date = self.day_between(earliest, today - 1)
+                crime = self.add_crime(date, code, outcome="Charged/summonsed")
+                self.crime_people.append((crime, "OFFENDER", victim.pid))
+            self.label_cases.append((victim.pid, "VICTIM_LATER_OFFENDS", "VICTIM", nid))
+            # delayed disclosure: a child rape committed years ago, reported recently
+            victim = net.victims[-1]
+            committed = max(first, victim.dob + int(13 * YEAR), today - int(6.5 * YEAR))
+            committed = min(committed, victim.dob + int(17.5 * YEAR))
+            recorded = today - rng.randint(20, 200)
+            if recorded - committed > 2 * YEAR:
+                offender = net.offenders[0]
+                crime = self.add_crime(committed, "19D", cse_flag="Y", outcome="Charged/summonsed", lag=recorded - committed)
+                self.crime_people.append((crime, "OFFENDER", offender.pid))
+                self.crime_people.append((crime, "VICTIM", victim.pid))
+                self.network_offences.append((nid, crime, offender.pid, victim.pid))
+                net.in_crime.add(offender.pid)
+                self.label_cases.append((offender.pid, "DELAYED_DISCLOSURE", "OFFENDER", nid))
+
+    def add_crime_with_victim(self, person: Person, code: str) -> None:
+        """An ordinary event for a planted bystander: the victim of a theft."""
+        since = person.homes[-1][0] if person.homes else self.start
+        crime = self.add_crime(self.day_between(since + 1, self.today - 1), code)
+        self.crime_people.append((crime, "VICTIM", person.pid))
 
     def link_network_to_ocg(self, net: Network, ocg: Ocg) -> None:
         rng = self.rng

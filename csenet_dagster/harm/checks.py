@@ -192,6 +192,24 @@ def soc_link_valid(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     return assets_common.check_result(n_bad == 0, n_invalid_rows=n_bad)
 
 
+@dg.asset_check(
+    asset=assets_common.key("harm.nominal_priority"),
+    name="no_victim_ranked",
+    blocking=True,
+    description="No victim or child at risk (harm.protected_nominal) is ranked as a target.",
+)
+def no_victim_ranked(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        n = int(db.scalar(
+            conn,
+            """SELECT count(*) FROM harm.nominal_priority AS p
+               WHERE EXISTS (SELECT 1 FROM harm.protected_nominal AS v WHERE v.nominal_id = p.nominal_id)
+                  OR EXISTS (SELECT 1 FROM net.network_member AS m
+                             WHERE m.nominal_id = p.nominal_id AND m.member_role IN ('VICTIM', 'CHILD_AT_RISK'))""",
+        ))
+    return assets_common.check_result(n == 0, n_victims_ranked=n)
+
+
 CHECKS = [
     offence_codes_in_reference,
     every_coded_crime_weighted,
@@ -202,4 +220,5 @@ CHECKS = [
     nominal_rank_is_permutation,
     explanation_adds_up,
     soc_link_valid,
+    no_victim_ranked,
 ]

@@ -45,6 +45,11 @@ class HarmSettings:
     recency_half_life_days: float = 365.0
     # "Active" = an event within this many days of extracted_at.
     active_window_days: int = 365
+    # Delayed disclosure: a CSE crime's age counts from the later of its
+    # committed and recorded dates, and its recency weight never falls below
+    # this floor (0.05 = about 4.3 half-lives), so abuse reported years later
+    # is not discounted to nothing.
+    cse_recency_floor: float = 0.05
 
     # --- priority = recent harm + threat points (all in CCHI-day units) ---
     # Per distinct victim harmed by the network's crimes in the active window.
@@ -68,6 +73,24 @@ class HarmSettings:
     two_step_discount: float = 0.5
     # At most this many two-step paths are kept per network and group (the strongest).
     two_step_max_paths: int = 50
+    # The group's OCGM band scales a link's strength: tier (1 highest .. 3) x
+    # letter (A highest .. C); e.g. 1A = 1.0, 2B = 0.675, 3C = 0.4. An unknown band counts as 3C.
+    band_tier_1: float = 1.0
+    band_tier_2: float = 0.75
+    band_tier_3: float = 0.5
+    band_letter_a: float = 1.0
+    band_letter_b: float = 0.9
+    band_letter_c: float = 0.8
+
+    # --- safeguarding list of children (victims and children at risk; never targets) ---
+    # Points per distinct CSE offender/suspect the child is directly linked to
+    # (any link but a shared address, phone or vehicle).
+    safeguarding_points_per_linked_offender: float = 100.0
+    # Points per missing episode of the child in the active window.
+    safeguarding_points_per_recent_missing_episode: float = 25.0
+    # Points for recency: this many x 0.5 ^ (days since the child's last
+    # event / recency_half_life_days).
+    safeguarding_recency_points: float = 200.0
 
     # --- explanation and dossiers ---
     # Nominals (by priority rank) that get a full explanation.

@@ -46,7 +46,9 @@ LINK_COLOURS = {
 # node kind -> (colour, marker, legend label)
 NODE_STYLE = {
     "OFFENDER": ("#c00000", "o", "offender"),
+    "SUSPECT": ("#f08080", "o", "suspect"),
     "VICTIM": ("#2060c0", "s", "victim"),
+    "CHILD_AT_RISK": ("#80b0f0", "s", "child at risk"),
     "ASSOCIATE": ("#a0a0a0", "o", "associate"),
     "OCG": ("#000000", "D", "OCG member"),
     "OUTSIDE": ("#ffffff", "o", "outside the network (path to an OCG)"),
@@ -219,11 +221,27 @@ def _grading(v: dict) -> str:
     return f"{grade} {v.get('handling') or ''}".strip()
 
 
+def member_reasons(conn: duckdb.DuckDBPyConnection, network_id: str, include_handling_c: bool) -> dict[str, str]:
+    """nominal_id -> "REASON (refs); ..." with handling-code-C intelligence refs withheld unless allowed."""
+    out: dict[str, list[str]] = {}
+    for r in _query(conn, "10_dossier_member_reasons.sql", network_id=network_id):
+        withheld = set((r["handling_c_refs"] or "").split(",")) - {""}
+        refs = [x for x in (r["source_refs"] or "").split(",") if x and (include_handling_c or x not in withheld)]
+        n_withheld = 0 if include_handling_c else len(withheld)
+        text = ", ".join(refs) + (f"{', ' if refs else ''}{n_withheld} withheld (handling C)" if n_withheld else "")
+        label = r["reason"] if r["admits"] else f"{r['reason']} (context)"
+        out.setdefault(r["nominal_id"], []).append(f"{label}: {text}")
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
 def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config.HarmSettings) -> str:
     """The HTML page of one network."""
     info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
     delivery = conn.sql("SELECT delivery_id, extracted_at FROM raw.delivery").fetchall()[0]
     members = _query(conn, "10_dossier_members.sql", network_id=network_id)
+    why = member_reasons(conn, network_id, cfg.dossier_include_handling_c)
+    for m in members:
+        m["why"] = why.get(m["nominal_id"], "")
     edges = _query(conn, "11_dossier_edges.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
     events = _query(conn, "12_dossier_timeline.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
     evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
@@ -270,10 +288,11 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         ["Most harmful member's share of member harm", f"{info['top_member_share']:.0%}"],
     ]
     member_rows = _rows(
-        [[m["nominal_id"], f"{m['surname'] or ''}, {m['forenames'] or ''}", m["dob"], m["member_role"], m["degree"],
+        [[m["nominal_id"], f"{m['surname'] or ''}, {m['forenames'] or ''}", m["dob"], m["member_role"], m["why"] or "",
+          "" if m["offender_pagerank"] is None else f"{m['offender_pagerank']:.3f}", m["degree"],
           f"{(m['betweenness'] or 0):.3f}", f"{(m['pagerank'] or 0):.3f}", f"{m['harm_score']:,.1f}", m["n_crimes"]]
          for m in members],
-        numeric={4, 5, 6, 7, 8},
+        numeric={5, 6, 7, 8, 9, 10},
     )
     soc_block = (
         "<table><tr><th>OCG</th><th>Link</th><th class=\"num\">Strength</th><th>Band</th><th>Status</th><th>Through</th></tr>"

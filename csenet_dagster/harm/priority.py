@@ -36,6 +36,9 @@ def build_soc_link(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) ->
         shared_member_strength=float(cfg.shared_member_strength),
         two_step_discount=float(cfg.two_step_discount),
         two_step_max_paths=int(cfg.two_step_max_paths),
+        band_tier_1=float(cfg.band_tier_1), band_tier_2=float(cfg.band_tier_2), band_tier_3=float(cfg.band_tier_3),
+        band_letter_a=float(cfg.band_letter_a), band_letter_b=float(cfg.band_letter_b),
+        band_letter_c=float(cfg.band_letter_c),
     )
 
 
@@ -57,6 +60,17 @@ def build_explanation(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings)
     db.run_sql(conn, "4_harm/09_explanation.sql")
 
 
+def build_child_safeguarding(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    db.run_sql(
+        conn,
+        "4_harm/19_child_safeguarding.sql",
+        **sql_params(conn, cfg),
+        points_per_linked_offender=float(cfg.safeguarding_points_per_linked_offender),
+        points_per_recent_missing_episode=float(cfg.safeguarding_points_per_recent_missing_episode),
+        recency_points=float(cfg.safeguarding_recency_points),
+    )
+
+
 def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
     """Every table from soc_link to explanation, in dependency order (tests and benchmarks)."""
     build_soc_link(conn, cfg)
@@ -64,13 +78,14 @@ def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None
     build_network_priority(conn, cfg)
     build_nominal_priority(conn, cfg)
     build_explanation(conn, cfg)
+    build_child_safeguarding(conn, cfg)
 
 
 @assets_common.stage_asset(
     "harm.soc_link",
     group=GROUP,
     description="CSE network to organised crime group links: shared members, direct links, two-step links.",
-    deps=["net.network_member", "net.edge", "raw.ocg_member", "er.nominal_record"],
+    deps=["net.network_member", "net.edge", "net.cse_seed", "raw.ocg_member", "er.nominal_record", "harm.crime_harm"],
 )
 def soc_link(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -164,4 +179,20 @@ def explanation(duckdb: DuckDBResource) -> dg.MaterializeResult:
         )
 
 
-ASSETS = [soc_link, network_harm, network_priority, nominal_priority, explanation]
+@assets_common.stage_asset(
+    "harm.child_safeguarding",
+    group=GROUP,
+    description=(
+        "Children csenet protects (CSE victims, children at risk), ranked for safeguarding review by the "
+        "offenders they are linked to, recent missing episodes and recency. Never targets."
+    ),
+    deps=["harm.soc_link", "net.network_member", "net.cse_seed", "net.edge", "raw.missing_person"],
+)
+def child_safeguarding(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        build_child_safeguarding(conn, cfg)
+        return dg.MaterializeResult(metadata=assets_common.table_metadata(conn, "harm.child_safeguarding"))
+
+
+ASSETS = [soc_link, network_harm, network_priority, nominal_priority, explanation, child_safeguarding]

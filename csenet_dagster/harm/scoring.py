@@ -27,6 +27,7 @@ def sql_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dic
         "half_life_days": float(cfg.recency_half_life_days),
         "active_window_days": int(cfg.active_window_days),
         "offender_roles": tuple(cfg.offender_roles),
+        "cse_recency_floor": float(cfg.cse_recency_floor),
     }
 
 
@@ -193,7 +194,8 @@ def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
     "harm.crime_harm",
     group=GROUP,
     description="Harm of every crime: offence weight x distinct victims, with its recency decay from extracted_at.",
-    deps=["harm.offence_weight", "raw.crime", "raw.crime_person", "raw.custody", "raw.delivery", "er.nominal_record"],
+    deps=["harm.offence_weight", "raw.crime", "raw.crime_person", "raw.custody", "raw.delivery", "er.nominal_record",
+          "net.cse_seed"],
 )
 def crime_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()

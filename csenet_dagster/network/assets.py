@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, settings
 from csenet_dagster.assets_common import stage_asset, table_metadata
-from csenet_dagster.network import centrality, corrections, delineate, exports, network_ids
+from csenet_dagster.network import centrality, corrections, delineate, exports, network_ids, offender_centrality
 from csenet_dagster.network.graph import load_pair_graph
 from csenet_dagster.network.network_settings import (
     FORBIDDEN_INTEL_EVALS,
@@ -63,17 +63,36 @@ def counts_by(conn, query: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in conn.sql(query).fetchall()}
 
 
+def build_cse_offence_code(conn) -> None:
+    frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
+    conn.register("offence_code_csv", frame.to_arrow())
+    try:
+        db.run_sql(conn, "3_network/00_cse_offence_code.sql")
+    finally:
+        conn.unregister("offence_code_csv")
+
+
+def build_party(conn, s: NetworkSettings) -> None:
+    """net.crime_party, net.intel_party, net.missing_party (sql/3_network/01_party.sql)."""
+    db.run_sql(
+        conn,
+        "3_network/01_party.sql",
+        intel_source_evals=s.credible_intel_source_evals(),
+        intel_evals=s.credible_intel_evals(),
+        forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
+        forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
+        missing_child_max_age=s.missing_child_max_age,
+    )
+
+
 @stage_asset(
     "net.cse_offence_code",
     group=GROUP,
     description="Reference: Home Office offence codes and which are CSE offences (reference/offence_codes.csv).",
 )
 def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
     with duckdb.get_connection() as conn:
-        conn.register("offence_code_csv", frame.to_arrow())
-        db.run_sql(conn, "3_network/00_cse_offence_code.sql")
-        conn.unregister("offence_code_csv")
+        build_cse_offence_code(conn)
         n_cse = db.scalar(conn, "SELECT count(*) FROM net.cse_offence_code WHERE is_cse_offence")
         return dg.MaterializeResult(metadata=table_metadata(conn, "net.cse_offence_code", n_cse_codes=int(n_cse)))
 
@@ -97,15 +116,7 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
     link_corrections = corrections.load_link_corrections()
     with duckdb.get_connection() as conn:
         require_every_person_ref_resolved(conn)
-        db.run_sql(
-            conn,
-            "3_network/01_party.sql",
-            intel_source_evals=s.credible_intel_source_evals(),
-            intel_evals=s.credible_intel_evals(),
-            forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
-            forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
-            missing_child_max_age=s.missing_child_max_age,
-        )
+        build_party(conn, s)
         db.run_sql(
             conn,
             "3_network/02_edge_evidence_candidate.sql",
@@ -165,20 +176,48 @@ def edge(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Materi
         )
 
 
+def build_cse_seed(conn, s: NetworkSettings) -> None:
+    """net.outcome_pattern, net.crime_outcome, net.cse_crime, net.peer_safeguarding_case,
+    net.cse_evidence and net.cse_seed (sql/3_network/05_*)."""
+    patterns = pl.DataFrame(
+        s.outcome_patterns(), schema={"outcome_class": pl.String, "precedence": pl.Int64, "pattern": pl.String},
+        orient="row",
+    )
+    conn.register("outcome_pattern_input", patterns.to_arrow())
+    try:
+        db.run_sql(conn, "3_network/05_cse_crime.sql", child_max_age=s.child_max_age)
+    finally:
+        conn.unregister("outcome_pattern_input")
+    db.run_sql(conn, "3_network/05_cse_seed.sql", child_max_age=s.child_max_age)
+
+
 @stage_asset(
     "net.cse_seed",
     group=GROUP,
-    description="Nominals with direct CSE involvement (CSE crimes, credible CSE intelligence, missing children found with someone).",
-    deps=["net.edge_evidence"],
+    description=(
+        "Nominals with CSE evidence about them (OFFENDER: charged/cautioned/convicted on a CSE crime or subject "
+        "of credible CSE intelligence; SUSPECT: other suspects of CSE crimes; VICTIM: child victims). Also "
+        "writes net.crime_outcome, net.cse_crime, net.peer_safeguarding_case and net.cse_evidence."
+    ),
+    deps=["net.edge_evidence", "er.nominal"],
 )
 def cse_seed(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
     with duckdb.get_connection() as conn:
-        db.run_sql(conn, "3_network/05_cse_seed.sql")
+        build_cse_seed(conn, s)
         by_reason = counts_by(conn, "SELECT reason, count(*) FROM net.cse_seed GROUP BY reason ORDER BY reason")
+        by_category = counts_by(
+            conn, "SELECT cse_category, count(*) FROM net.cse_crime GROUP BY cse_category ORDER BY cse_category"
+        )
+        by_outcome = counts_by(
+            conn, "SELECT outcome_class, count(*) FROM net.crime_outcome GROUP BY outcome_class ORDER BY outcome_class"
+        )
         n_seeds = db.scalar(conn, "SELECT count(DISTINCT nominal_id) FROM net.cse_seed")
         return dg.MaterializeResult(
             metadata=table_metadata(
-                conn, "net.cse_seed", seeds=int(n_seeds), seeds_by_reason=dg.MetadataValue.json(by_reason)
+                conn, "net.cse_seed", seeds=int(n_seeds), seeds_by_reason=dg.MetadataValue.json(by_reason),
+                cse_coded_crimes_by_category=dg.MetadataValue.json(by_category),
+                crimes_by_outcome_class=dg.MetadataValue.json(by_outcome),
             )
         )
 
@@ -201,10 +240,11 @@ def node(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Materi
     group=GROUP,
     description=(
         "CSE networks delineated around the seeds (components, split by seeded Leiden), stable network_ids "
-        "inherited from the published analyst.duckdb, members with within-network centrality. "
-        "Also writes net.network_lineage."
+        "inherited from the published analyst.duckdb, members with role, within-network and among-offender "
+        "centrality. Also writes net.admission_link, net.network_member_graph, net.member_reason (why each "
+        "member is there), net.person_of_concern and net.network_lineage."
     ),
-    deps=["net.node", "net.edge"],
+    deps=["net.node", "net.edge", "raw.ocg_member"],
     kinds=("duckdb", "python", "igraph"),
 )
 def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -217,7 +257,14 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         evidenced = {
             row[0] for row in conn.sql("SELECT nominal_id FROM net.node WHERE is_evidenced_offender").fetchall()
         }
-        networks = delineate.delineate(graph, cse_role, evidenced, s)
+        source_evals, intel_evals = s.associate_intel_tier()
+        db.run_sql(
+            conn, "3_network/07_admission_link.sql",
+            associate_source_evals=source_evals, associate_intel_evals=intel_evals,
+        )
+        associate_links = _links(conn, "ASSOCIATE")
+        child_links = _links(conn, "CHILD_AT_RISK")
+        networks = delineate.delineate(graph, cse_role, evidenced, s, associate_links, child_links)
         names = graph.vs["name"]
         member_names = [[names[v] for v in n.members] for n in networks]
         # A private copy: an analyst holding analyst.duckdb open must not block the run.
@@ -225,16 +272,24 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
             previous, highest = network_ids.previous_networks(published)
         ids = network_ids.assign_network_ids(member_names, previous, highest)
 
+        # provisional roles (07_member_reason.sql derives the published one from the reasons, the same way)
+        role_of = {
+            name: cse_role.get(name) or ("CHILD_AT_RISK" if name in child_links else "ASSOCIATE")
+            for network in member_names for name in network
+        }
         rows = centrality.network_member_centrality(graph, networks, s.random_seed)
+        among_offenders = offender_centrality.offender_centrality(graph, networks, role_of, s.random_seed)
+        empty = dict.fromkeys(offender_centrality.COLUMNS)
         members = pl.DataFrame(
             [
                 {
                     "network_id": ids[r["network_index"]].network_id,
                     "nominal_id": names[r["vertex"]],
-                    "member_role": cse_role.get(names[r["vertex"]]) or "ASSOCIATE",
+                    "member_role": role_of[names[r["vertex"]]],
                     "is_evidenced_offender": names[r["vertex"]] in evidenced,
                     "split_by_leiden": networks[r["network_index"]].split_by_leiden,
                     **{k: v for k, v in r.items() if k not in ("network_index", "vertex")},
+                    **among_offenders.get((r["network_index"], r["vertex"]), empty),
                 }
                 for r in rows
             ],
@@ -244,6 +299,9 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
                 "split_by_leiden": pl.Boolean, "degree": pl.Int64, "weighted_degree": pl.Float64,
                 "betweenness": pl.Float64, "pagerank": pl.Float64, "eigenvector": pl.Float64,
                 "brokerage": pl.Int64,
+                "offender_degree": pl.Int64, "offender_weighted_degree": pl.Float64,
+                "offender_betweenness": pl.Float64, "offender_pagerank": pl.Float64,
+                "offender_eigenvector": pl.Float64,
             },
         )
         lineage = pl.DataFrame(
@@ -257,7 +315,7 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         conn.register("network_member_frame", members.to_arrow())
         conn.register("network_lineage_frame", lineage.to_arrow())
         conn.execute(
-            "CREATE OR REPLACE TABLE net.network_member AS SELECT * FROM network_member_frame "
+            "CREATE OR REPLACE TABLE net.network_member_graph AS SELECT * FROM network_member_frame "
             "ORDER BY network_id, nominal_id"
         )
         conn.execute(
@@ -265,6 +323,13 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         )
         conn.unregister("network_member_frame")
         conn.unregister("network_lineage_frame")
+        db.run_sql(
+            conn, "3_network/07_member_reason.sql",
+            child_max_age=s.child_max_age, person_of_concern_min_children=s.person_of_concern_min_children,
+        )
+        by_role = counts_by(
+            conn, "SELECT member_role, count(*) FROM net.network_member GROUP BY member_role ORDER BY member_role"
+        )
         kept = sum(i.id_status == "kept" for i in ids)
         return dg.MaterializeResult(
             metadata=table_metadata(
@@ -274,6 +339,8 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
                 networks_split_by_leiden=sum(n.split_by_leiden for n in networks),
                 network_ids_kept=kept,
                 network_ids_new=len(ids) - kept,
+                members_by_role=dg.MetadataValue.json(by_role),
+                persons_of_concern=int(db.scalar(conn, "SELECT count(*) FROM net.person_of_concern")),
                 graph_nodes=graph.vcount(),
                 graph_edges=graph.ecount(),
             )
@@ -325,6 +392,17 @@ def centrality_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
         return dg.MaterializeResult(
             metadata=table_metadata(conn, "net.centrality", betweenness_method=method)
         )
+
+
+def _links(conn, admits_as: str) -> dict[str, set[str]]:
+    """Non-seed nominal -> the seeds it has admitting links to, of one kind (net.admission_link)."""
+    links: dict[str, set[str]] = {}
+    for nominal_id, seed_id in conn.sql(
+        f"SELECT DISTINCT nominal_id, seed_nominal_id FROM net.admission_link "
+        f"WHERE admits AND admits_as = '{admits_as}' ORDER BY 1, 2"
+    ).fetchall():
+        links.setdefault(nominal_id, set()).add(seed_id)
+    return links
 
 
 def _networks_from_table(conn, graph) -> list[delineate.Network]:

@@ -6,20 +6,27 @@ The relevant subgraph (docs/network.md, "CSE network definition"):
    offender-victim, co-victimisation, missing-person, credible intelligence),
    plus shared-attribute links between two seeds of at least
    ``seed_shared_attribute_min_weight``.
-2. Associates: a non-seed joins when linked to at least
-   ``associate_min_seed_links`` seeds that all sit in ONE seed-core component
-   (e.g. a brother sharing the family home with two offenders). One linked to
-   several components is a broker between them, not a member, so it cannot
-   merge unrelated groups; one linked to a single seed stays outside.
+2. Associates: a non-seed joins when it has *admitting* links
+   (``net.admission_link``: credible CSE intelligence naming it with a seed
+   offender, found with a child victim, shared vehicle or phone) to at least
+   ``associate_min_seed_links`` seeds that all sit in ONE seed-core component.
+   Co-offending in a non-CSE crime, OCG membership and a shared address never
+   admit. One linked to several components is a broker between them, not a
+   member, so it cannot merge unrelated groups; one linked to a single seed
+   stays outside.
 3. Components of seeds + associates; a component larger than
    ``leiden_min_component_size`` is split by Leiden (modularity, fixed seed).
    A community that is not a network by rule 4, or is not well separated
    (conductance above ``split_max_conductance``), is folded into the
    neighbouring community it is most strongly linked to; so a split happens
    only where groups are joined by a few links, not inside one cohesive group.
-4. A network needs at least ``min_network_offenders`` evidenced offenders (on
-   a CSE crime or credible CSE intelligence) and ``min_network_victims``
-   victims linked directly to one of them.
+4. A network needs at least ``min_network_offenders`` offenders or suspects
+   (on a CSE crime or credible CSE intelligence) and ``min_network_victims``
+   child victims linked directly to one of them.
+5. Children at risk: a missing child found with (or at the address of) an
+   offender/suspect of a network joins that network as CHILD_AT_RISK (the
+   network holding most of the offenders it was found with; ties: first
+   network). They do not count as victims.
 """
 
 from __future__ import annotations
@@ -108,14 +115,24 @@ def _fold_communities(
 
 
 def delineate(
-    graph: ig.Graph, cse_role: dict[str, str], evidenced_offenders: set[str], s: NetworkSettings
+    graph: ig.Graph,
+    cse_role: dict[str, str],
+    evidenced_offenders: set[str],
+    s: NetworkSettings,
+    associate_links: dict[str, set[str]] | None = None,
+    child_links: dict[str, set[str]] | None = None,
 ) -> list[Network]:
     """CSE networks of ``graph`` (see module docstring), ordered by first member.
 
-    ``cse_role``: seed nominal_id -> 'OFFENDER' | 'VICTIM'; ``evidenced_offenders``:
-    the offenders that count towards the minimum.
+    ``cse_role``: seed nominal_id -> 'OFFENDER' | 'SUSPECT' | 'VICTIM';
+    ``evidenced_offenders``: the offenders/suspects that count towards the minimum;
+    ``associate_links``: non-seed nominal_id -> seeds it has admitting links to
+    (None: any edge to a seed admits, the rule before issue 10, kept for tests of
+    the graph rules alone); ``child_links``: missing child -> offenders/suspects it
+    was found with.
     """
     names = graph.vs["name"]
+    index = {name: i for i, name in enumerate(names)}
     role = [cse_role.get(name) for name in names]
     is_seed = [r is not None for r in role]
     is_offender = [name in evidenced_offenders for name in names]
@@ -133,11 +150,16 @@ def delineate(
     # Associates: linked (any type, shared attributes under their cap included)
     # to enough seeds, all of one seed group; linked to several groups = broker.
     seed_links: dict[int, set[int]] = defaultdict(set)
-    for e in graph.es:
-        a, b = e.tuple
-        if is_seed[a] != is_seed[b]:
-            outsider, seed = (b, a) if is_seed[a] else (a, b)
-            seed_links[outsider].add(seed)
+    if associate_links is None:
+        for e in graph.es:
+            a, b = e.tuple
+            if is_seed[a] != is_seed[b]:
+                outsider, seed = (b, a) if is_seed[a] else (a, b)
+                seed_links[outsider].add(seed)
+    else:
+        for outsider, seeds in associate_links.items():
+            if outsider in index and not is_seed[index[outsider]]:
+                seed_links[index[outsider]] = {index[x] for x in seeds if x in index and is_seed[index[x]]}
     admitted: dict[int, int] = {}  # associate -> seed-core component
     for outsider, seeds in seed_links.items():
         components = {core_component[v] for v in seeds}
@@ -177,7 +199,31 @@ def delineate(
         for part in parts:
             if _is_network(graph, part, is_offender, is_victim, s):
                 networks.append(Network(tuple(part), split and len(parts) > 1))
-    return sorted(networks, key=lambda n: n.members[0])
+    networks = sorted(networks, key=lambda n: n.members[0])
+    return _attach_children_at_risk(networks, child_links or {}, index)
+
+
+def _attach_children_at_risk(
+    networks: list[Network], child_links: dict[str, set[str]], index: dict[str, int]
+) -> list[Network]:
+    """Each child found with offenders of a network joins the network holding most of them."""
+    network_of = {v: i for i, n in enumerate(networks) for v in n.members}
+    extra: dict[int, list[int]] = defaultdict(list)
+    for child in sorted(child_links):
+        v = index.get(child)
+        if v is None or v in network_of:
+            continue
+        counts: dict[int, int] = defaultdict(int)
+        for offender in child_links[child]:
+            if index.get(offender) in network_of:
+                counts[network_of[index[offender]]] += 1
+        if counts:
+            best = min(counts, key=lambda i: (-counts[i], i))
+            extra[best].append(v)
+    return [
+        Network(tuple(sorted((*n.members, *extra[i]))), n.split_by_leiden) if extra.get(i) else n
+        for i, n in enumerate(networks)
+    ]
 
 
 def brokers_between_components(graph: ig.Graph, networks: list[Network]) -> dict[int, int]:

@@ -79,10 +79,53 @@ class NetworkSettings:
     # (unknown or placeholder dates of birth count as a child: precaution).
     missing_child_max_age: int = 18
 
+    # --- who is a CSE offender, suspect, victim (docs/network.md, "Roles") ---
+    # A victim or suspect is a child below this age at the offence date
+    # (committed date, else recorded date), from the resolved nominal's dob.
+    child_max_age: int = 18
+    # Crime outcomes are free text: upper-cased, trimmed, runs of spaces made
+    # one, then matched by substring against these patterns, classes tried in
+    # this order: NO_CRIME, ELIMINATED, NOT_PROCEEDED, CHARGED; anything else
+    # (null, "Under investigation", an unknown text) is OPEN.
+    #   NO_CRIME / ELIMINATED: the crime makes no seed and no harm.
+    #   CHARGED: charge, caution or conviction: OFFENDER for a person recorded as
+    #     OFFENDER on the crime (or its only suspect), else SUSPECT.
+    #   NOT_PROCEEDED / OPEN: the suspects and offenders on it are SUSPECTs.
+    outcome_no_crime_patterns: tuple[str, ...] = (
+        "NO CRIME", "NO-CRIME", "NOCRIME", "NO CRIMED", "NO-CRIMED", "CANCELLED", "CANCELED",
+        "CRIME CANCEL", "NOT A CRIME", "NOT CRIME", "NON-CRIME", "NON CRIME",
+    )
+    outcome_eliminated_patterns: tuple[str, ...] = (
+        "ELIMINATED", "ACQUIT", "NOT GUILTY", "WRONGLY IDENTIFIED", "NOT INVOLVED",
+    )
+    outcome_not_proceeded_patterns: tuple[str, ...] = (
+        "NOT CHARGED", "NO CHARGE", "NO FURTHER ACTION", "EVIDENTIAL DIFFICULT",
+        "NOT IN PUBLIC INTEREST", "NOT IN THE PUBLIC INTEREST", "PUBLIC INTEREST", "NO SUSPECT IDENTIFIED",
+        "TIME LIMIT", "PROSECUTION PREVENTED", "DISCONTINUED", "COMMUNITY RESOLUTION", "DIVERSION",
+    )
+    outcome_charged_patterns: tuple[str, ...] = (
+        "CHARGE", "SUMMONS", "SUMMONED", "CAUTION", "CONVICT", "GUILTY", "TAKEN INTO CONSIDERATION",
+        "SENTENCED",
+    )
+    # An adult a missing child was found with (or whose address they were found
+    # at) is an ASSOCIATE, never an offender. They are flagged a person of
+    # concern when at least this many different children, not of one household
+    # (no shared address between them), were found with them on separate episodes.
+    person_of_concern_min_children: int = 2
+
     # --- CSE network delineation ---
-    # Non-seeds join a network when linked to at least this many distinct seeds
-    # of that one network (1 would sweep in every co-offender and relative).
+    # Non-seeds join a network as ASSOCIATE when they have qualifying links
+    # (credible CSE intelligence naming them with a seed, found with a child
+    # victim, shared vehicle or phone) to at least this many distinct seeds of
+    # that one network. Co-offending in a non-CSE crime, OCG membership and a
+    # shared address never admit anyone (they stay in edge / soc_link).
     associate_min_seed_links: int = 2
+    # A CSE-flagged log below the credibility rule but in this wider tier
+    # (never source 3 or assessments D/E) can admit a person named with a seed
+    # offender/suspect as an ASSOCIATE (reason INTEL_ASSOCIATE_LOW_GRADE), never
+    # as an offender; it creates no link and no seed.
+    associate_intel_source_evals: tuple[str, ...] = ("1", "2")
+    associate_intel_evals: tuple[str, ...] = ("A", "B", "C")
     # Shared attributes join two seeds only at this summed weight or more (0.6 =
     # e.g. both an address and a phone at full strength): one shared phone does not.
     seed_shared_attribute_min_weight: float = 0.6
@@ -94,10 +137,9 @@ class NetworkSettings:
     leiden_resolution: float = 1.0
     # Seeds Leiden and the ARPACK start vectors of eigenvector centrality.
     random_seed: int = 20261129
-    # A CSE network needs at least this many offenders evidenced by a CSE crime
-    # or credible CSE intelligence (found-with people count as members, not
-    # towards this rule) and at least this many victims linked directly to one
-    # of those offenders.
+    # A CSE network needs at least this many OFFENDERs or SUSPECTs (CSE crime
+    # or credible CSE intelligence about that person) and at least this many
+    # child VICTIMs linked directly to one of them.
     min_network_offenders: int = 2
     min_network_victims: int = 1
     # Check: no network may hold more than this share of all nominals (a sign
@@ -112,12 +154,33 @@ class NetworkSettings:
     betweenness_exact_max_nodes: int = 5000
     betweenness_cutoff: int = 4
 
+    def outcome_patterns(self) -> list[tuple[str, int, str]]:
+        """(outcome_class, precedence, pattern) rows, the first class matched wins."""
+        classes = (
+            ("NO_CRIME", self.outcome_no_crime_patterns),
+            ("ELIMINATED", self.outcome_eliminated_patterns),
+            ("NOT_PROCEEDED", self.outcome_not_proceeded_patterns),
+            ("CHARGED", self.outcome_charged_patterns),
+        )
+        return [
+            (name, precedence, " ".join(str(p).upper().split()))
+            for precedence, (name, patterns) in enumerate(classes, start=1)
+            for p in patterns
+        ]
+
     def strength(self, link_type: str) -> float:
         return float(getattr(self, f"strength_{link_type.lower()}"))
 
     def credible_intel_source_evals(self) -> tuple[str, ...]:
         """The configured source evaluations minus those that may never link."""
         return tuple(v for v in self.intel_source_evals if v not in FORBIDDEN_INTEL_SOURCE_EVALS)
+
+    def associate_intel_tier(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(source evaluations, assessments) that may admit an associate, minus those that never count."""
+        return (
+            tuple(v for v in self.associate_intel_source_evals if v not in FORBIDDEN_INTEL_SOURCE_EVALS) or ("-",),
+            tuple(v for v in self.associate_intel_evals if v not in FORBIDDEN_INTEL_EVALS) or ("-",),
+        )
 
     def credible_intel_evals(self) -> tuple[str, ...]:
         return tuple(v for v in self.intel_evals if v not in FORBIDDEN_INTEL_EVALS)

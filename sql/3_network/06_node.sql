@@ -5,13 +5,13 @@ WITH
 nominal AS (SELECT DISTINCT nominal_id FROM er.nominal_record),
 seed AS (
     SELECT nominal_id,
-           -- a found-with seed who is also a known victim is a victim
-           CASE WHEN bool_or(reason IN ('CSE_CRIME_OFFENDER', 'CSE_INTEL_SUBJECT')) THEN 'OFFENDER'
-                WHEN bool_or(seed_role = 'VICTIM') THEN 'VICTIM'
-                ELSE 'OFFENDER' END AS cse_role,
-           -- offenders on CSE crimes or credible CSE intelligence; found-with
-           -- people alone do not make a network (see docs/network.md)
-           bool_or(reason IN ('CSE_CRIME_OFFENDER', 'CSE_INTEL_SUBJECT')) AS is_evidenced_offender,
+           -- the strongest evidence about the person decides: a CSE victim who is
+           -- later a suspect of a CSE crime is a SUSPECT
+           CASE WHEN bool_or(seed_role = 'OFFENDER') THEN 'OFFENDER'
+                WHEN bool_or(seed_role = 'SUSPECT') THEN 'SUSPECT'
+                ELSE 'VICTIM' END AS cse_role,
+           -- offenders and suspects count towards a network's minimum (docs/network.md)
+           bool_or(seed_role IN ('OFFENDER', 'SUSPECT')) AS is_evidenced_offender,
            string_agg(reason, ',' ORDER BY reason) AS seed_reasons
     FROM net.cse_seed
     GROUP BY nominal_id
@@ -35,7 +35,7 @@ offending AS (
 SELECT n.nominal_id,
        s.nominal_id IS NOT NULL AS is_cse_seed,
        s.cse_role,
-       coalesce(s.cse_role = 'OFFENDER', FALSE) AS is_cse_offender,
+       coalesce(s.cse_role IN ('OFFENDER', 'SUSPECT'), FALSE) AS is_cse_offender,
        coalesce(s.cse_role = 'VICTIM', FALSE) AS is_victim,
        coalesce(s.is_evidenced_offender, FALSE) AS is_evidenced_offender,
        o.nominal_id IS NOT NULL AS is_offender,

@@ -6,9 +6,13 @@ member AS (
     SELECT network_id,
            count(*) AS n_members,
            count(*) FILTER (WHERE member_role = 'OFFENDER') AS n_offenders,
-           count(*) FILTER (WHERE is_evidenced_offender) AS n_evidenced_offenders,
+           count(*) FILTER (WHERE member_role = 'SUSPECT') AS n_suspects,
+           -- offenders and suspects: the people the network is about (docs/network.md)
+           count(*) FILTER (WHERE member_role IN ('OFFENDER', 'SUSPECT')) AS n_evidenced_offenders,
            count(*) FILTER (WHERE member_role = 'VICTIM') AS n_victims,
-           count(*) FILTER (WHERE member_role = 'ASSOCIATE') AS n_associates
+           count(*) FILTER (WHERE member_role = 'CHILD_AT_RISK') AS n_children_at_risk,
+           count(*) FILTER (WHERE member_role = 'ASSOCIATE') AS n_associates,
+           count(*) FILTER (WHERE is_person_of_concern) AS n_persons_of_concern
     FROM net.network_member
     GROUP BY network_id
 ),
@@ -27,7 +31,8 @@ activity AS (
     FROM internal_edge
     GROUP BY network_id
 )
-SELECT m.network_id, m.n_members, m.n_offenders, m.n_evidenced_offenders, m.n_victims, m.n_associates,
+SELECT m.network_id, m.n_members, m.n_offenders, m.n_suspects, m.n_evidenced_offenders, m.n_victims,
+       m.n_children_at_risk, m.n_associates, m.n_persons_of_concern,
        coalesce(a.n_linked_pairs, 0) AS n_linked_pairs,
        coalesce(a.total_weight, 0.0) AS total_weight,
        CASE WHEN m.n_members > 1

@@ -14,7 +14,7 @@ totals AS (
     SELECT
         nominal_id,
         count(*) AS n_crimes,
-        sum(CASE WHEN is_cse_offence OR cse_flag THEN 1 ELSE 0 END) AS n_cse_crimes,
+        sum(CASE WHEN is_cse_crime THEN 1 ELSE 0 END) AS n_cse_crimes,
         sum(CASE WHEN in_active_window THEN 1 ELSE 0 END) AS n_crimes_active_window,
         sum(harm_days) AS harm_total_days,
         max(offence_harm_days) AS max_offence_harm_days,

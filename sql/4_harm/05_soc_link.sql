@@ -1,3 +1,27 @@
+-- harm.protected_nominal: children the network stage classed as victims or
+-- children at risk. They are never targets (no nominal priority), their own
+-- offending is not a network's harm, and no SOC link runs through them
+-- (docs/harm_and_priority.md, "Victims are never targets"). A CSE victim with
+-- CSE evidence against them as well (OFFENDER/SUSPECT) is not protected here:
+-- the evidence about them decides.
+CREATE OR REPLACE TABLE harm.protected_nominal AS
+WITH seed AS (
+    SELECT nominal_id,
+           bool_or(seed_role = 'VICTIM') AS is_victim,
+           bool_or(seed_role IN ('OFFENDER', 'SUSPECT')) AS is_accused
+    FROM net.cse_seed
+    GROUP BY nominal_id
+),
+protected AS (
+    SELECT nominal_id, 'CSE_VICTIM' AS reason FROM seed WHERE is_victim AND NOT is_accused
+    UNION
+    SELECT nominal_id, member_role FROM net.network_member WHERE member_role IN ('VICTIM', 'CHILD_AT_RISK')
+)
+SELECT nominal_id, string_agg(DISTINCT reason, ',' ORDER BY reason) AS reasons
+FROM protected
+GROUP BY nominal_id
+ORDER BY nominal_id;
+
 -- SOC links: how each CSE network reaches each organised crime group (OCG).
 --   SHARED_MEMBER  a network member is mapped to the OCG (raw.ocg_member -> nominal)
 --   DIRECT_LINK    an edge (net.edge, any type) joins a network member to an OCG member
@@ -28,6 +52,17 @@ ORDER BY ocg_ref;
 
 CREATE OR REPLACE TABLE harm.soc_link_path AS
 WITH member AS (
+    -- SOC links run only through offenders, suspects and offending associates
+    -- (suspect/offender on any non-void crime), never through victims or children at risk
+    SELECT DISTINCT m.network_id, m.nominal_id
+    FROM net.network_member AS m
+    WHERE m.member_role IN ('OFFENDER', 'SUSPECT')
+       OR (m.member_role = 'ASSOCIATE'
+           AND EXISTS (SELECT 1 FROM harm.crime_party AS p
+                       JOIN harm.crime_harm AS h ON h.crime_ref = p.crime_ref
+                       WHERE p.nominal_id = m.nominal_id AND p.involvement = 'OFFENDER'))
+),
+any_member AS (
     SELECT DISTINCT network_id, nominal_id FROM net.network_member
 ),
 pair AS (
@@ -55,7 +90,7 @@ direct AS (
     JOIN adjacent AS a ON a.from_id = m.nominal_id
     JOIN harm.ocg_nominal AS o ON o.nominal_id = a.to_id
     -- an OCG member inside the network, or a member inside the OCG, is a shared member
-    WHERE NOT EXISTS (SELECT 1 FROM member AS m2 WHERE m2.network_id = m.network_id AND m2.nominal_id = o.nominal_id)
+    WHERE NOT EXISTS (SELECT 1 FROM any_member AS m2 WHERE m2.network_id = m.network_id AND m2.nominal_id = o.nominal_id)
       AND NOT EXISTS (SELECT 1 FROM harm.ocg_nominal AS o2 WHERE o2.ocg_ref = o.ocg_ref AND o2.nominal_id = m.nominal_id)
 ),
 two_step AS (
@@ -67,8 +102,10 @@ two_step AS (
     JOIN adjacent AS a1 ON a1.from_id = m.nominal_id
     JOIN adjacent AS a2 ON a2.from_id = a1.to_id AND a2.to_id <> m.nominal_id
     JOIN harm.ocg_nominal AS o ON o.nominal_id = a2.to_id
-    WHERE NOT EXISTS (SELECT 1 FROM member AS m2 WHERE m2.network_id = m.network_id AND m2.nominal_id IN (a1.to_id, o.nominal_id))
+    WHERE NOT EXISTS (SELECT 1 FROM any_member AS m2 WHERE m2.network_id = m.network_id AND m2.nominal_id IN (a1.to_id, o.nominal_id))
       AND NOT EXISTS (SELECT 1 FROM harm.ocg_nominal AS o2 WHERE o2.ocg_ref = o.ocg_ref AND o2.nominal_id IN (m.nominal_id, a1.to_id))
+      -- nor through a protected child outside the network
+      AND NOT EXISTS (SELECT 1 FROM harm.protected_nominal AS pn WHERE pn.nominal_id = a1.to_id)
 ),
 two_step_ranked AS (
     SELECT *, row_number() OVER (
@@ -88,9 +125,11 @@ FROM (
 ) AS paths
 ORDER BY network_id, ocg_ref, link_kind, network_nominal_id, ocg_nominal_id, via_nominal_id;
 
--- One row per network and group: the strongest kind of link present, the summed
--- strength of every path, and the nominals the strongest kind runs through
--- (shared: the shared members; direct: both ends; two-step: the intermediaries).
+-- One row per network and group: the strongest kind of link present, the
+-- strength (summed strength of every path x the group's OCGM band factor:
+-- tier 1/2/3 = ${band_tier_1}/${band_tier_2}/${band_tier_3}, letter A/B/C = ${band_letter_a}/${band_letter_b}/${band_letter_c};
+-- an unknown band counts as 3C), and the nominals the strongest kind runs
+-- through (shared: the shared members; direct: both ends; two-step: the intermediaries).
 CREATE OR REPLACE TABLE harm.soc_link AS
 WITH kinds AS (
     SELECT
@@ -130,7 +169,9 @@ SELECT
     b.network_id,
     b.ocg_ref,
     b.link_kind,
-    CAST(b.strength AS DOUBLE) AS strength,
+    round(CAST(b.strength AS DOUBLE) * o.band_factor, 6) AS strength,
+    CAST(b.strength AS DOUBLE) AS path_strength,
+    o.band_factor,
     v.via_nominal_ids,
     o.ocgm_band,
     o.ocg_status,
@@ -138,6 +179,12 @@ SELECT
     b.n_direct_links,
     b.n_two_step_paths
 FROM best AS b
-JOIN harm.ocg AS o ON o.ocg_ref = b.ocg_ref
+JOIN (
+    SELECT g.*,
+           CASE substr(coalesce(g.ocgm_band, '3C'), 1, 1) WHEN '1' THEN ${band_tier_1} WHEN '2' THEN ${band_tier_2} ELSE ${band_tier_3} END
+         * CASE upper(substr(coalesce(g.ocgm_band, '3C'), 2, 1)) WHEN 'A' THEN ${band_letter_a} WHEN 'B' THEN ${band_letter_b} ELSE ${band_letter_c} END
+           AS band_factor
+    FROM harm.ocg AS g
+) AS o ON o.ocg_ref = b.ocg_ref
 LEFT JOIN via AS v ON v.network_id = b.network_id AND v.ocg_ref = b.ocg_ref
 ORDER BY b.network_id, b.ocg_ref;

@@ -1,6 +1,8 @@
 -- harm.network_crime: the crimes on a network's record, each once per network:
 -- a member answerable for it (SUSPECT/OFFENDER), or a member the victim of a
--- CSE crime (CSE offence code or the force's CSE marker).
+-- CSE crime (net.cse_crime: CSE code or marker with a child victim). A victim's
+-- or child at risk's own offending is not the network's harm (they are
+-- protected, harm.protected_nominal). Void crimes are not in harm.crime_harm.
 CREATE OR REPLACE TABLE harm.network_crime AS
 SELECT
     m.network_id,
@@ -10,8 +12,9 @@ SELECT
 FROM net.network_member AS m
 JOIN harm.crime_party AS p ON p.nominal_id = m.nominal_id
 JOIN harm.crime_harm AS h ON h.crime_ref = p.crime_ref
-WHERE p.involvement = 'OFFENDER'
-   OR (p.involvement = 'VICTIM' AND (h.is_cse_offence OR h.cse_flag))
+WHERE (p.involvement = 'OFFENDER' AND m.member_role NOT IN ('VICTIM', 'CHILD_AT_RISK')
+       AND NOT EXISTS (SELECT 1 FROM harm.protected_nominal AS pn WHERE pn.nominal_id = m.nominal_id))
+   OR (p.involvement = 'VICTIM' AND h.is_cse_crime)
 GROUP BY m.network_id, p.crime_ref
 ORDER BY m.network_id, p.crime_ref;
 
@@ -87,7 +90,7 @@ WITH crimes AS (
     SELECT
         nc.network_id,
         count(*) AS n_crimes,
-        sum(CASE WHEN h.is_cse_offence OR h.cse_flag THEN 1 ELSE 0 END) AS n_cse_crimes,
+        sum(CASE WHEN h.is_cse_crime THEN 1 ELSE 0 END) AS n_cse_crimes,
         sum(CASE WHEN h.in_active_window THEN 1 ELSE 0 END) AS n_crimes_active_window,
         sum(h.harm_days) AS harm_total_days,
         sum(CASE WHEN h.in_active_window THEN h.harm_days ELSE 0 END) AS harm_days_active_window,
@@ -96,7 +99,7 @@ WITH crimes AS (
         min(h.event_date) AS first_crime_date,
         -- CSE activity: a CSE crime (code or marker) or a crime against a member:
         -- members' ordinary offending does not make a dormant network active
-        max(CASE WHEN h.is_cse_offence OR h.cse_flag OR EXISTS (
+        max(CASE WHEN h.is_cse_crime OR EXISTS (
                 SELECT 1 FROM harm.crime_party AS p
                 JOIN net.network_member AS m ON m.nominal_id = p.nominal_id AND m.network_id = nc.network_id
                 WHERE p.crime_ref = nc.crime_ref AND p.involvement = 'VICTIM')
@@ -110,6 +113,9 @@ member_harm AS (
     SELECT m.network_id, m.nominal_id, CAST(nh.harm_score AS DECIMAL(18, 6)) AS harm_score
     FROM net.network_member AS m
     JOIN harm.nominal_harm AS nh ON nh.nominal_id = m.nominal_id
+    -- victims' and children at risk's own offending is not the network's harm
+    WHERE m.member_role NOT IN ('VICTIM', 'CHILD_AT_RISK')
+      AND NOT EXISTS (SELECT 1 FROM harm.protected_nominal AS pn WHERE pn.nominal_id = m.nominal_id)
 ),
 concentration AS (
     SELECT

@@ -4,6 +4,8 @@
 --   MISSING  ${points_per_missing_child} per child reported missing in the active window whom
 --            they were found with or who was found at their address
 --   OCG      ${points_per_ocg_link} x ${ocg_kind_factor_shared_member} (x ${ocg_archived_factor} if archived) per OCG they are mapped to
+-- Victims and children at risk (harm.protected_nominal) are never targets: they
+-- have no score items, so no priority and no rank (harm.child_safeguarding lists them).
 CREATE OR REPLACE TABLE harm.nominal_score_item AS
 WITH answerable AS (
     SELECT p.nominal_id, h.*
@@ -55,6 +57,7 @@ SELECT * FROM (
     FROM harm.ocg_nominal AS o
     JOIN harm.ocg AS g ON g.ocg_ref = o.ocg_ref
 ) AS items
+WHERE NOT EXISTS (SELECT 1 FROM harm.protected_nominal AS pn WHERE pn.nominal_id = items.nominal_id)
 ORDER BY nominal_id, component, item_ref;
 
 CREATE OR REPLACE TABLE harm.nominal_priority AS

@@ -7,6 +7,8 @@ SELECT
     n.network_id,
     n.n_members,
     n.n_offenders,
+    n.n_suspects,
+    n.n_children_at_risk,
     n.n_victims,
     n.n_associates,
     n.density,

@@ -15,7 +15,7 @@ WHERE NOT EXISTS (SELECT 1 FROM pub.nominal AS n WHERE n.nominal_id = m.nominal_
 UNION ALL
 SELECT 'unknown_member_role', count(*)
 FROM pub.network_member
-WHERE member_role IS NULL OR member_role NOT IN ('OFFENDER', 'VICTIM', 'ASSOCIATE')
+WHERE member_role IS NULL OR member_role NOT IN ('OFFENDER', 'SUSPECT', 'VICTIM', 'CHILD_AT_RISK', 'ASSOCIATE')
 UNION ALL
 -- network.n_members must count exactly the members published here.
 SELECT 'n_members_mismatch', count(*)
