@@ -27,6 +27,7 @@ from typing import TextIO
 # Dagster (and every stage) is imported only by the commands that need it, so
 # `csenet --help` and `csenet summary` answer at once.
 from csenet_dagster import settings
+from csenet_dagster.redact import mask_values
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -36,9 +37,9 @@ EXIT_USAGE = 2
 STAGE_OF_PREFIX = {"raw": "ingest", "er": "resolve", "net": "network", "harm": "harm", "pub": "publish", "publish": "publish"}
 
 # Database and dataframe libraries quote the value they choked on (e.g. a failed
-# cast), so quoted literals are masked in every error except the ones the
-# project and Dagster word themselves (they name files, rows, rules and checks).
-_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+# cast), so quoted values are masked (csenet_dagster.redact: project names such as
+# columns and tables stay readable) in every error except the ones the project and
+# Dagster word themselves (they name files, rows, rules and checks, never values).
 _WORDED_BY_US = ("Failure", "DagsterAssetCheckFailedError")
 
 
@@ -52,7 +53,7 @@ def _error_text(error) -> str:
     innermost = chain[-1]
     message = (innermost.message or "").strip()
     if (innermost.cls_name or "").rsplit(".", 1)[-1] not in _WORDED_BY_US:
-        message = _QUOTED.sub("'<value>'", message)
+        message = mask_values(message)
     # "dagster._core.definitions.events.Failure: ..." -> "Failure: ..."
     cls_name = innermost.cls_name or ""
     qualified = re.match(rf"[\w.]*\.{re.escape(cls_name)}: ", message) if cls_name else None

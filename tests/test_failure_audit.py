@@ -87,11 +87,11 @@ def test_other_jobs_are_not_audited(empty_workspace):
     assert not empty_workspace.work_db.exists()
 
 
-def test_safe_error_line_masks_every_quoted_literal():
+def test_safe_error_line_masks_every_quoted_value_but_keeps_names():
     error = SerializableErrorInfo(
-        message='Binder Error: column "dob" value \'01/02/2003\' and "Smith"\nsecond line',
+        message='Binder Error: column "dob" value \'01/02/2003\' and "Smith" in "raw.crime_person"\nsecond line',
         stack=[],
         cls_name="BinderException",
     )
     line = safe_error_line(error)
-    assert line == "BinderException: Binder Error: column '<value>' value '<value>' and '<value>'"
+    assert line == "BinderException: Binder Error: column \"dob\" value '<value>' and '<value>' in \"raw.crime_person\""

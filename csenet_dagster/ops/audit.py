@@ -3,34 +3,34 @@
 A run-failure sensor (running by default in the UI deployment) writes one
 ``audit.run_history`` row per failed ``csenet_refresh`` run: trigger, delivery,
 failing step and its error. The error text keeps only the first line of the
-innermost error with every quoted literal masked, because database errors
-quote the value they choked on (``Could not convert string '...'``).
+innermost error with every quoted value masked (``csenet_dagster.redact``:
+column, table and file names stay readable), because database errors quote the
+value they choked on (``Could not convert string '...'``).
 """
 
 from __future__ import annotations
 
-import re
 
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
 from csenet_dagster.ops.config import load
+from csenet_dagster.redact import mask_values
 from csenet_dagster.ops.locking import working_db_lock
 from csenet_dagster.ops.sensor import DELIVERY_TAG
 from csenet_dagster.pipeline import DELIVERY_OP, REFRESH_JOB
 
 AUDIT_SENSOR_NAME = "csenet_run_failure_audit"
-_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
 def safe_error_line(error: SerializableErrorInfo | None) -> str | None:
-    """``Class: first line`` of the innermost cause, quoted literals masked."""
+    """``Class: first line`` of the innermost cause, quoted values masked."""
     if error is None:
         return None
     while error.cause is not None:
         error = error.cause
     lines = [line.strip() for line in (error.message or "").splitlines() if line.strip()]
-    first = _QUOTED.sub("'<value>'", lines[0]) if lines else ""
+    first = mask_values(lines[0]) if lines else ""
     name = error.cls_name or "Error"
     return first if first.startswith(f"{name}:") else f"{name}: {first}"
 

@@ -1,0 +1,63 @@
+"""Keeping delivered values out of messages: the one masking rule of the project.
+
+Database, dataframe and linkage libraries quote the value they failed on
+(``Could not convert string 'Smith' to DATE``), and they quote identifiers
+the same way (Splink: ``Training rule l."pnc_std" = r."pnc_std"``). Masking
+every quoted token hid the column names too, so an error no longer said which
+rule or column failed. Here a quoted token stays readable only when it is a
+*name the project itself uses*:
+
+* a column, file or table name of the extract contract or of the project's
+  own tables (``dob``, ``crime_person.csv``, ``raw.crime``);
+* a lower-case snake_case identifier with an underscore (``pnc_std``,
+  ``postcode_outward``): the project's derived column names are spelled so,
+  delivered person values (names, dates, postcodes, phone numbers, PNC ids,
+  free text) are not;
+* a lower-case dotted identifier (``schema.table``, ``l.pnc_std``).
+
+Everything else quoted becomes ``'<value>'``. Messages the project words
+itself never contain delivered values in the first place: they name the file,
+row, column (or column *position* when the header itself may be data) and rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "'<value>'"
+QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_PROJECT_NAME = re.compile(
+    r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+"  # snake_case with at least one underscore
+    r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+"  # schema.table, alias.column, file.csv
+)
+
+
+def _known_names() -> frozenset[str]:
+    from csenet_dagster.ingest.contract import FILES, RULES
+
+    names: set[str] = set(RULES)
+    for spec in FILES:
+        names.update(spec.columns)
+        names.update((spec.file_name, spec.table, spec.name))
+    return frozenset(names)
+
+
+_KNOWN: frozenset[str] | None = None
+
+
+def is_project_name(text: str) -> bool:
+    """True when ``text`` is a name the project uses (column, table, file, rule), never a delivered value."""
+    global _KNOWN
+    if _KNOWN is None:
+        _KNOWN = _known_names()
+    return len(text) <= 64 and (text in _KNOWN or _PROJECT_NAME.fullmatch(text) is not None)
+
+
+def mask_values(message: str) -> str:
+    """``message`` with every quoted token that is not a project name replaced by ``'<value>'``."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token if is_project_name(token[1:-1]) else MASK
+
+    return QUOTED.sub(replace, message)
