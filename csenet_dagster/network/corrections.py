@@ -2,9 +2,11 @@
 
 Each row removes the link between two nominals (one link type, or every type
 when link_type is blank) in this and every later run. The file is validated
-strictly: a bad row stops the run with the file, row and rule named, because a
-correction silently ignored would put a link an analyst rejected back in front
-of analysts.
+strictly and whole before any row is applied (``corrections_file.read_rows``:
+encoding, one record per line, strict quoting, field counts and sizes; then
+every row's values here): a bad row stops the run with the file, row and rule
+named, because a correction silently ignored would put a link an analyst
+rejected back in front of analysts.
 """
 
 from __future__ import annotations
