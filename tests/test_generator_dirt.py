@@ -1,12 +1,14 @@
-"""Dirty rows in generated deliveries: every injected breach is in truth/quarantine_expected.csv,
-really breaks its rule in the written file, leaves the planted truth intact, and ingest
-quarantines exactly those rows."""
+"""Dirty rows in generated deliveries: every injected row breach is in truth/quarantine_expected.csv
+and every field breach in truth/field_issue_expected.csv, each really breaks its rule in the
+written file, the planted truth stays intact, and ingest quarantines exactly those rows and
+blanks exactly those fields."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -18,26 +20,33 @@ from csenet_dagster.generator import generate
 
 DELIVERY = "2026-11-29T0600"
 RULES = {"unparseable_date", "missing_key", "unknown_value", "orphan_row", "duplicate_ref"}
+FIELD_RULES = {"unparseable_date", "unknown_value", "invalid_format", "future_date"}
 # The contract (../shared/contract/extracts.md), restated independently of the generator.
 KEYS = {"crime.csv": ("crime_ref",), "crime_person.csv": ("crime_ref", "person_ref"),
         "custody.csv": ("custody_ref", "person_ref"), "intel_log.csv": ("intel_ref",),
         "intel_person.csv": ("intel_ref", "person_ref"), "missing_person.csv": ("episode_ref", "person_ref"),
         "vehicle.csv": ("vrm", "person_ref"), "ocg_member.csv": ("ocg_ref", "person_ref")}
-DATES = {"crime.csv": ("recorded_date", "committed_date"), "crime_person.csv": ("dob",),
-         "custody.csv": ("arrest_date", "dob"), "intel_log.csv": ("created_date",), "intel_person.csv": ("dob",),
-         "missing_person.csv": ("reported_date", "found_date", "dob"), "vehicle.csv": ("seen_date", "dob"),
-         "ocg_member.csv": ("mapped_date", "dob")}
-SEX = ("sex", {"M", "F", "U", ""})
+# Event dates: an unparseable one rejects the row. A dob is a person field (below).
+DATES = {"crime.csv": ("recorded_date", "committed_date"), "crime_person.csv": (),
+         "custody.csv": ("arrest_date",), "intel_log.csv": ("created_date",), "intel_person.csv": (),
+         "missing_person.csv": ("reported_date", "found_date"), "vehicle.csv": ("seen_date",),
+         "ocg_member.csv": ("mapped_date",)}
 CODES = {"crime.csv": [("cse_flag", {"Y", "N", ""})],
-         "crime_person.csv": [("role", {"SUSPECT", "OFFENDER", "VICTIM", "WITNESS", "OTHER"}), SEX],
-         "custody.csv": [SEX],
+         "crime_person.csv": [("role", {"SUSPECT", "OFFENDER", "VICTIM", "WITNESS", "OTHER"})],
+         "custody.csv": [],
          "intel_log.csv": [("source_eval", {"1", "2", "3"}), ("intel_eval", set("ABCDE")), ("handling", {"P", "C"}),
                            ("cse_flag", {"Y", "N", ""})],
-         "intel_person.csv": [("role", {"SUBJECT", "ASSOCIATE", "VICTIM", "MENTIONED"}), SEX],
-         "missing_person.csv": [("role", {"MISSING", "FOUND_WITH", "ADDRESS_OCCUPIER"}), SEX],
-         "vehicle.csv": [("role", {"KEEPER", "DRIVER", "PASSENGER"}), SEX],
+         "intel_person.csv": [("role", {"SUBJECT", "ASSOCIATE", "VICTIM", "MENTIONED"})],
+         "missing_person.csv": [("role", {"MISSING", "FOUND_WITH", "ADDRESS_OCCUPIER"})],
+         "vehicle.csv": [("role", {"KEEPER", "DRIVER", "PASSENGER"})],
          "ocg_member.csv": [("ocg_status", {"ACTIVE", "ARCHIVED"}),
-                            ("member_role", {"PRINCIPAL", "SIGNIFICANT", "PERIPHERAL"}), SEX]}
+                            ("member_role", {"PRINCIPAL", "SIGNIFICANT", "PERIPHERAL"})]}
+# Field rules (the field is blanked, the row loads), restated from the contract: person fields
+# in every person file, offence codes, and any date after extracted_at (2026-11-29) + 1 day.
+EXTRACTED = dt.date(2026, 11, 29)
+POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? *[0-9][A-Z]{2}")
+OFFENCE_CODE = re.compile(r"[0-9]{1,3}[A-Z]{0,3}(/[0-9]{1,3}[A-Z]?)?")
+ALL_DATES = {name: dates + (("dob",) if name in KEYS and "person_ref" in KEYS[name] else ()) for name, dates in DATES.items()}
 UNIQUE = {"crime.csv": "crime_ref", "custody.csv": "custody_ref", "intel_log.csv": "intel_ref"}
 PARENT = {"crime_person.csv": ("crime_ref", "crime.csv"), "intel_person.csv": ("intel_ref", "intel_log.csv")}
 # parents first: a child's orphan rule looks for its parent among the parent's good rows
@@ -61,6 +70,54 @@ def valid_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def parse_date(text: str) -> dt.date | None:
+    if not valid_date(text):
+        return None
+    return dt.date.fromisoformat(text) if "-" in text else dt.datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def uk_phone(text: str) -> bool:
+    digits = re.sub(r"[^0-9]", "", text)
+    return bool(re.fullmatch(r"[0-9 +().-]+", text)) and (
+        (digits.startswith("0044") and len(digits) == 14) or (digits.startswith("440") and len(digits) == 13)
+        or (digits.startswith("44") and len(digits) == 12) or (digits.startswith("0") and len(digits) == 11)
+        or (not digits.startswith("0") and len(digits) == 10))
+
+
+def field_rules(name: str, row: dict[str, str], extracted: dt.date = EXTRACTED) -> set[tuple[str, str]]:
+    """(column, rule) of every field the row carries that ingest must blank."""
+    broken = set()
+    for column in ALL_DATES[name]:
+        text = row[column].strip()
+        if column == "dob" and text and not valid_date(text):
+            broken.add((column, "unparseable_date"))
+        parsed = parse_date(text) if text else None
+        if parsed and parsed > extracted + dt.timedelta(days=1):
+            broken.add((column, "future_date"))
+    if "person_ref" in row:
+        if row["sex"].strip().upper() not in {"M", "F", "U", ""}:
+            broken.add(("sex", "unknown_value"))
+        if row["postcode"].strip() and not POSTCODE.fullmatch(row["postcode"].strip().upper()):
+            broken.add(("postcode", "invalid_format"))
+        if row["phone"].strip() and not uk_phone(row["phone"].strip()):
+            broken.add(("phone", "invalid_format"))
+    if "offence_code" in row and row["offence_code"].strip() and \
+            not OFFENCE_CODE.fullmatch(row["offence_code"].strip().upper()):
+        broken.add(("offence_code", "invalid_format"))
+    return broken
+
+
+def judge_fields(folder: Path, extracted: dt.date = EXTRACTED) -> set[tuple[str, int, str, str]]:
+    return {(name, row_no, column, rule) for name in ORDER
+            for row_no, row in enumerate(read(folder / name), start=1)
+            for column, rule in field_rules(name, row, extracted)}
+
+
+def expected_fields(base: Path, truth_dir: str = "truth") -> set[tuple[str, int, str, str]]:
+    return {(r["file_name"], int(r["row_no"]), r["column_name"], r["rule"])
+            for r in read(base / truth_dir / "field_issue_expected.csv")}
 
 
 def row_rules(name: str, row: dict[str, str]) -> set[str]:
@@ -126,6 +183,13 @@ def test_expected_quarantine_is_exactly_what_the_files_break(small):
     assert params["counts"]["quarantine_expected"] == len(listed)
     assert params["counts"]["quarantine_expected_by_rule"] == dict(sorted(Counter(r for _, _, r in listed).items()))
     assert params["params"]["dirty_row_rate"] > 0
+    # field breaches: exactly what the files break, every file and every field rule, and
+    # never on a row that is itself quarantined
+    fields = expected_fields(small)
+    assert judge_fields(small / "landing" / DELIVERY) == fields
+    assert {f for f, *_ in fields} == set(ORDER) and {r for *_, r in fields} == FIELD_RULES
+    assert not {(f, n) for f, n, _, _ in fields} & {(f, n) for f, n, _ in listed}
+    assert params["counts"]["field_issue_expected"] == len(fields)
 
 
 def test_dirt_leaves_planted_truth_and_every_record_intact(small):
@@ -170,6 +234,8 @@ def test_dirt_is_deterministic_and_differs_between_deliveries(tmp_path, small):
              world_until="2026-11-29T06:00:00Z")
     listed = expected(tmp_path / "snap", f"truth/{earlier}")
     assert listed and judge(tmp_path / "snap" / "landing" / earlier) == listed
+    fields = expected_fields(tmp_path / "snap", f"truth/{earlier}")
+    assert fields and judge_fields(tmp_path / "snap" / "landing" / earlier, dt.date(2026, 5, 29)) == fields
 
 
 def test_rate_zero_disables_dirt(tmp_path, small, monkeypatch):
@@ -179,10 +245,11 @@ def test_rate_zero_disables_dirt(tmp_path, small, monkeypatch):
     generate(tmp_path / "clean", people=600, seed=11)
     folder = tmp_path / "clean" / "landing" / DELIVERY
     assert expected(tmp_path / "clean") == set() and judge(folder) == set()
+    assert expected_fields(tmp_path / "clean") == set() and judge_fields(folder) == set()
     params = json.loads((tmp_path / "clean" / "truth" / "params.json").read_text(encoding="utf-8"))
     assert params["counts"]["quarantine_expected"] == 0
     # the clean rows are the dirty delivery's good rows, in order (dirt changes nothing else)
-    listed = {(f, n) for f, n, _ in expected(small)}
+    listed = {(f, n) for f, n, _ in expected(small)} | {(f, n) for f, n, _, _ in expected_fields(small)}
     for name in ORDER:
         dirty = [row for n, row in enumerate(read(small / "landing" / DELIVERY / name), start=1) if (name, n) not in listed]
         clean = read(folder / name)
@@ -194,6 +261,8 @@ def test_rate_zero_disables_dirt(tmp_path, small, monkeypatch):
 def _is_copy(base: Path, name: str, row_no: int) -> bool:
     """A duplicate_ref row and a re-entry in ocg_member.csv are inserted rows, not corrupted ones."""
     rules = {(f, n): r for f, n, r in expected(base)}
+    if (name, row_no) not in rules:
+        return False  # a field breach: a corrupted clean row
     return rules[(name, row_no)] == "duplicate_ref" or name == "ocg_member.csv"
 
 
@@ -210,6 +279,14 @@ def test_ingest_quarantines_every_expected_row(workspace):
     missing = sorted(listed - quarantined)
     assert not missing, f"expected quarantine rows ingest did not quarantine: {missing}"
     assert quarantined == listed, f"quarantined beyond the injected dirt: {sorted(quarantined - listed)}"
+    with db.working_db(read_only=True) as conn:
+        blanked = {tuple(r) for r in conn.sql("SELECT file_name, row_no, column_name, rule FROM raw.field_issue").fetchall()}
+        # a blanked field is NULL in the loaded row, and the row itself loaded
+        for file_name, row_no, column, _ in sorted(expected_fields(workspace.root)):
+            table = "raw." + file_name.removesuffix(".csv")
+            assert conn.sql(f"SELECT {column} FROM {table} WHERE row_no = {row_no}").fetchall() == [(None,)], \
+                (file_name, row_no, column)
+    assert blanked == expected_fields(workspace.root)
     delivery = workspace.deliveries()[-1]
     for name in ORDER:
         bad_rows = {n for f, n, _ in listed if f == name}

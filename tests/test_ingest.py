@@ -248,8 +248,8 @@ def test_each_quarantine_rule_names_file_row_and_rule(empty_workspace):
         {"crime_ref": "CR404", "role": "VICTIM", **person("P3")},       # 3 orphan_row (no such crime)
         {"crime_ref": "CR5", "role": "VICTIM", **person("P4")},         # 4 orphan_row (its crime was quarantined)
         {"crime_ref": "CR7", "role": "VICTIM", **person("")},           # 5 missing_key person_ref
-        {"crime_ref": "CR7", "role": "VICTIM", **person("P6", sex="X")},  # 6 unknown_value sex
-        {"crime_ref": "CR7", "role": "", **person("P7", dob="1/1/2001")},  # 7 unknown_value + unparseable_date
+        {"crime_ref": "CR7", "role": "VICTIM", **person("P6", sex="X")},  # 6 loads: sex blanked (field issue)
+        {"crime_ref": "CR7", "role": "", **person("P7", dob="1/1/2001")},  # 7 unknown_value; bad dob is a field issue
     ]
     rows["custody.csv"] = [
         {"custody_ref": "CU1", "arrest_date": "2026-03-01", "occurrence_ref": "", "offence_code": "", **person("C1")},
@@ -281,8 +281,7 @@ def test_each_quarantine_rule_names_file_row_and_rule(empty_workspace):
         ("crime.csv", 5, "unknown_value"), ("crime.csv", 6, "duplicate_ref"),
         ("crime_person.csv", 2, "unknown_value"), ("crime_person.csv", 3, "orphan_row"),
         ("crime_person.csv", 4, "orphan_row"), ("crime_person.csv", 5, "missing_key"),
-        ("crime_person.csv", 6, "unknown_value"), ("crime_person.csv", 7, "unknown_value"),
-        ("crime_person.csv", 7, "unparseable_date"),
+        ("crime_person.csv", 7, "unknown_value"),
         ("custody.csv", 2, "duplicate_ref"),
         ("intel_log.csv", 2, "unknown_value"), ("intel_log.csv", 3, "unknown_value"),
         ("intel_log.csv", 4, "unknown_value"), ("intel_log.csv", 5, "duplicate_ref"),
@@ -296,14 +295,18 @@ def test_each_quarantine_rule_names_file_row_and_rule(empty_workspace):
     # Good rows go on, with their file row numbers.
     assert query("SELECT crime_ref, row_no, cse_flag FROM raw.crime ORDER BY row_no") == [
         ("CR1", 1, False), ("CR7", 7, True), ("CR3", 8, False)]
-    assert query("SELECT row_no FROM raw.crime_person") == [(1,)]
+    assert query("SELECT row_no, sex FROM raw.crime_person ORDER BY row_no") == [(1, "M"), (6, None)]
     assert query("SELECT custody_ref, row_no FROM raw.custody") == [("CU1", 1)]
+    # Person fields that are unusable are blanked and listed; the row (and its link) loads.
+    assert query("SELECT file_name, row_no, column_name, rule, detail FROM raw.field_issue ORDER BY row_no") == [
+        ("crime_person.csv", 6, "sex", "unknown_value", "sex is not one of M, F, U"),
+        ("crime_person.csv", 7, "dob", "unparseable_date", "dob is not a valid YYYY-MM-DD or DD/MM/YYYY date"),
+    ]
     # Details name the column (and the rule's terms), never the value.
     details = dict(((f, r, rule), d) for f, r, rule, d in query("SELECT file_name, row_no, rule, detail FROM raw.quarantine"))
     assert details[("crime.csv", 6, "duplicate_ref")] == "crime_ref repeats row 1"
     assert details[("crime.csv", 3, "unparseable_date")].startswith("recorded_date ")
     assert details[("crime_person.csv", 3, "orphan_row")] == "crime_ref not found in crime.csv"
-    assert details[("crime_person.csv", 6, "unknown_value")] == "sex is not one of M, F, U"
     assert details[("missing_person.csv", 1, "missing_key")] == "episode_ref is empty"
     assert details[("intel_log.csv", 6, "unknown_value")] == "source_eval is empty"
     leaked = [d for d in details.values() if any(v in d for v in ("BYSTANDER", "CR404", "2026-02-30", "1/1/2001", "DISBANDED", "BOSS", CANARY))]
@@ -387,7 +390,7 @@ def test_header_only_file_gives_an_empty_table(empty_workspace):
         (b"", "file is empty"),
         ("vrm,seen_date,r\xf4le\n".encode("latin-1"), "header row is not valid UTF-8"),
         (b"vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone\n", "column pnc_id missing"),
-        (b"vrm,vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone,pnc_id\n", "column vrm appears twice"),
+        (b"vrm,vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone,pnc_id\n", "column vrm repeats header cell 1"),
         (b"vrm,seen_date,role,source,person_ref,surname,forenames,dob,sex,address,postcode,phone,pnc_id\n"
          b"V1,2026-01-01,DRIVER,STOP,P1,,,,,,,,\nV2,2026-01-01,DRIVER,STOP,P2,,,,,,,,X\r\nV3,2026-01-01,DRIVER,STOP,P3,,,,,,,,\n",
          "csv_readable"),
@@ -528,7 +531,8 @@ def test_loading_is_deterministic(empty_workspace):
 
 def test_warning_checks_flag_implausible_dates_and_null_rates(empty_workspace):
     rows = good_rows()
-    rows["crime.csv"][0]["recorded_date"] = "2027-01-01"  # after extracted_at
+    rows["crime.csv"][0]["recorded_date"] = "2027-01-01"  # after extracted_at + tolerance: blanked
+    rows["crime.csv"][1]["recorded_date"] = "2026-11-30"  # after extracted_at, within the 1-day tolerance: kept
     rows["crime.csv"][1]["committed_date"] = "01/01/1850"  # before 1900
     rows["crime_person.csv"][0]["surname"] = ""
     rows["crime_person.csv"][1]["dob"] = "1899-12-31"  # an old dob is not an event date: fine
@@ -541,6 +545,9 @@ def test_warning_checks_flag_implausible_dates_and_null_rates(empty_workspace):
         unique = checks.unique_ref(conn, BY_FILE["crime.csv"], cfg)
     assert not crime_dates.passed
     assert crime_dates.metadata["after_extracted_at/recorded_date"].value == 1
+    assert crime_dates.metadata["future_blanked/recorded_date"].value == 1
+    assert query("SELECT row_no, recorded_date::VARCHAR FROM raw.crime ORDER BY row_no") == [(1, None), (2, "2026-11-30")]
+    assert query("SELECT row_no, column_name, rule FROM raw.field_issue") == [(1, "recorded_date", "future_date")]
     assert crime_dates.metadata["before_1900-01-01/committed_date"].value == 1
     assert people_dates.passed
     assert not nulls.passed and nulls.metadata["null_rate/surname"].value == 0.5
@@ -578,6 +585,14 @@ def _expected_quarantine(ws) -> set[tuple[str, int, str]]:
     }
 
 
+def _expected_field_issues(ws) -> set[tuple[str, int, str, str]]:
+    """The fields the generator broke (the rows load, the fields are blanked), from its truth folder."""
+    return {
+        (r["file_name"], int(r["row_no"]), r["column_name"], r["rule"])
+        for r in _csv_records(ws.truth / "field_issue_expected.csv")
+    }
+
+
 def test_generated_delivery_loads_completely_with_checks_passing(workspace):
     result = ingest()
     assert result.success
@@ -586,14 +601,19 @@ def test_generated_delivery_loads_completely_with_checks_passing(workspace):
     expected = _expected_quarantine(workspace)
     assert expected, "the generator injects dirt by default"
     assert quarantined() == expected
+    fields = _expected_field_issues(workspace)
+    assert {r for *_, r in fields} == {"unparseable_date", "unknown_value", "invalid_format", "future_date"}
+    assert set(query("SELECT file_name, row_no, column_name, rule FROM raw.field_issue")) == fields
     for spec in FILES:
         records = _csv_records(delivery / spec.file_name)
         bad_rows = {row for file, row, _ in expected if file == spec.file_name}
         good = [r for i, r in enumerate(records, start=1) if i not in bad_rows]
         assert query(f"SELECT count(*) FROM {spec.table}") == [(len(good),)], spec.file_name
         for column in spec.dates:
-            # Every delivered date of a good row parsed (both formats occur), none silently nulled.
-            given = sum(1 for r in good if r[column].strip())
+            # Every delivered date of a good row parsed (both formats occur); the only ones
+            # blanked are the injected field breaches, each listed in raw.field_issue.
+            blanked = {row for file, row, col, _ in fields if file == spec.file_name and col == column}
+            given = sum(1 for i, r in enumerate(records, start=1) if i not in bad_rows and i not in blanked and r[column].strip())
             assert query(f"SELECT count({column}) FROM {spec.table}") == [(given,)], (spec.file_name, column)
     # Every person record of the truth is in the raw person files, and nothing else.
     truth_refs = {r["person_ref"] for r in _csv_records(workspace.truth / "person_ref.csv")}

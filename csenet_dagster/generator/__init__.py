@@ -95,6 +95,8 @@ def generate(
             "records_dob_restored_for_resolvability": maker.restored,
             "quarantine_expected": len(expected),
             "quarantine_expected_by_rule": dict(sorted(Counter(rule for _, _, rule in expected).items())),
+            "field_issue_expected": len(writer.field_issue_expected),
+            "field_issue_expected_by_rule": dict(sorted(Counter(r for *_, r in writer.field_issue_expected).items())),
         },
         "files": {name: meta["rows"] for name, meta in sorted(writer.files.items())},
     })

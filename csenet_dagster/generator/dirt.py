@@ -1,9 +1,13 @@
-"""Dirty rows: the contract breaches real extracts carry, injected after the clean world is
-written into rows, each one recorded so tests know exactly what ingest must quarantine.
+"""Dirty rows and fields: the contract breaches real extracts carry, injected after the clean
+world is written into rows, each one recorded so tests know exactly what ingest must
+quarantine (``truth/quarantine_expected.csv``) and which fields it must blank
+(``truth/field_issue_expected.csv``).
 
-Breaches (rules of ``raw.quarantine``): an unparseable date, an empty key, a value outside
-a coded column's codes, a child row whose parent ref is not in the parent file, and a
-unique ref repeated. Only rows of background events are corrupted (every person on the
+Row breaches (rules of ``raw.quarantine``): an unparseable event date, an empty key, a value
+outside a coded column's codes, a child row whose parent ref is not in the parent file, and a
+unique ref repeated. Field breaches (rules of ``raw.field_issue``; the row loads with the field
+blanked): an impossible or unparseable date of birth, a sex outside M/F/U, a postcode or phone
+of the wrong shape, an offence code that is free text, an event dated in the far future. Only rows of background events are corrupted (every person on the
 crime, log, episode, vehicle or co-arrest is a BACKGROUND person), so the planted networks
 and OCGs stay intact; ``ocg_member.csv`` has no background rows, so it gets broken
 *re-entries* of mapped rows instead (the good row stays). A corrupted crime or intel log
@@ -23,9 +27,9 @@ from csenet_dagster.generator.population import BACKGROUND
 BREACHES = {
     "crime.csv": ("crime_ref", ("unparseable_date", "missing_key", "unknown_value", "duplicate_ref")),
     "intel_log.csv": ("intel_ref", ("unparseable_date", "missing_key", "unknown_value", "duplicate_ref")),
-    "crime_person.csv": ("crime_ref", ("orphan_row", "unknown_value", "missing_key", "unparseable_date")),
-    "intel_person.csv": ("intel_ref", ("orphan_row", "unknown_value", "missing_key", "unparseable_date")),
-    "custody.csv": ("occurrence_ref", ("duplicate_ref", "unparseable_date", "missing_key", "unknown_value")),
+    "crime_person.csv": ("crime_ref", ("orphan_row", "unknown_value", "missing_key")),
+    "intel_person.csv": ("intel_ref", ("orphan_row", "unknown_value", "missing_key")),
+    "custody.csv": ("occurrence_ref", ("duplicate_ref", "unparseable_date", "missing_key")),
     "missing_person.csv": ("episode_ref", ("unparseable_date", "missing_key", "unknown_value")),
     "vehicle.csv": ("vrm", ("unparseable_date", "missing_key", "unknown_value")),
     "ocg_member.csv": ("ocg_ref", ("missing_key", "unparseable_date", "unknown_value")),
@@ -33,15 +37,14 @@ BREACHES = {
 # child file -> (parent file, the ref they share, prefix and width of the parent's refs)
 CHILDREN = {"crime_person.csv": ("crime.csv", "crime_ref", "CRM"), "intel_person.csv": ("intel_log.csv", "intel_ref", "INT")}
 PARENT_OF = {parent: child for child, (parent, _, _) in CHILDREN.items()}
+# Event dates: unparseable, the row is quarantined (a dob is a field breach, below).
 DATE_COLUMNS = {
     "crime.csv": ("recorded_date", "committed_date"),
     "intel_log.csv": ("created_date",),
-    "crime_person.csv": ("dob",),
-    "intel_person.csv": ("dob",),
-    "custody.csv": ("arrest_date", "dob"),
-    "missing_person.csv": ("reported_date", "found_date", "dob"),
-    "vehicle.csv": ("seen_date", "dob"),
-    "ocg_member.csv": ("mapped_date", "dob"),
+    "custody.csv": ("arrest_date",),
+    "missing_person.csv": ("reported_date", "found_date"),
+    "vehicle.csv": ("seen_date",),
+    "ocg_member.csv": ("mapped_date",),
 }
 KEY_COLUMNS = {
     "crime.csv": ("crime_ref",),
@@ -60,11 +63,33 @@ UNKNOWN_CODES = {
     "intel_log.csv": {"source_eval": ("4", "5", "0"), "intel_eval": ("F", "X"), "handling": ("X", "4", "5")},
     "crime_person.csv": {"role": ("SUSPEKT", "SUSP", "INFORMANT", "")},
     "intel_person.csv": {"role": ("SUSPECT", "SUBJCT", "WITNESS", "")},
-    "custody.csv": {"sex": ("MALE", "FEMALE", "X")},
     "missing_person.csv": {"role": ("MISSING PERSON", "FOUNDWITH", "OCCUPIER", "")},
     "vehicle.csv": {"role": ("OWNER", "REGISTERED KEEPER", "PASENGER", "")},
     "ocg_member.csv": {"member_role": ("ASSOCIATE", "LEADER"), "ocg_status": ("DISRUPTED", "CLOSED")},
 }
+# Field breaches: (column, rule) dealt out in turn over rows of background events; the row
+# loads with the field blanked. Person files get the person-field ones.
+PERSON_FIELD_BREACHES = (("dob", "unparseable_date"), ("sex", "unknown_value"),
+                         ("postcode", "invalid_format"), ("phone", "invalid_format"))
+FIELD_BREACHES = {
+    "crime.csv": (("committed_date", "future_date"), ("offence_code", "invalid_format")),
+    "intel_log.csv": (("created_date", "future_date"),),
+    "crime_person.csv": PERSON_FIELD_BREACHES,
+    "intel_person.csv": PERSON_FIELD_BREACHES,
+    "custody.csv": (("arrest_date", "future_date"), ("offence_code", "invalid_format"), *PERSON_FIELD_BREACHES),
+    "missing_person.csv": (("found_date", "future_date"), *PERSON_FIELD_BREACHES),
+    "vehicle.csv": (("seen_date", "future_date"), *PERSON_FIELD_BREACHES),
+    "ocg_member.csv": PERSON_FIELD_BREACHES,
+}
+BAD_FIELD_VALUES = {
+    "sex": ("MALE", "FEMALE", "X"),
+    "postcode": ("NFA", "ZZ99", "B1 1A", "UNKNOWN"),
+    "phone": ("07700 9001", "N/K", "0770090012345", "REFUSED"),
+    "offence_code": ("SEE NOTES", "N/A", "ASSAULT"),
+    # far beyond any extracted_at the generator is used with, in both date formats
+    "future": ("2099-01-01", "15/06/2095", "2090-12-31"),
+}
+
 # Parents before children: a child of a corrupted parent is already an orphan.
 FILE_ORDER = ("crime.csv", "intel_log.csv", "crime_person.csv", "intel_person.csv", "custody.csv",
               "missing_person.csv", "vehicle.csv", "ocg_member.csv")
@@ -92,19 +117,23 @@ class DirtyFile:
     rows: list[list]  # the clean rows, corrupted in place
     rules: list[str | None]  # the breach of each clean row (None = good)
     extra: dict[int, list[tuple[list, str]]] = field(default_factory=dict)  # rows inserted after row i
+    fields: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # (column, rule) blanked in row i
 
     def column(self, name: str) -> int:
         return self.header.index(name)
 
-    def final(self) -> tuple[list[tuple], list[tuple[int, str]]]:
-        """The rows as written and the (row_no, rule) of every breach (1-based data rows)."""
-        rows, breaches = [], []
+    def final(self) -> tuple[list[tuple], list[tuple[int, str]], list[tuple[int, str, str]]]:
+        """The rows as written, the (row_no, rule) of every row breach and the (row_no, column,
+        rule) of every field breach (1-based data rows)."""
+        rows, breaches, fields = [], [], []
         for i, row in enumerate(self.rows):
-            for values, rule in [(row, self.rules[i]), *self.extra.get(i, [])]:
+            for k, (values, rule) in enumerate([(row, self.rules[i]), *self.extra.get(i, [])]):
                 rows.append(tuple(values))
                 if rule:
                     breaches.append((len(rows), rule))
-        return rows, breaches
+                if k == 0:
+                    fields += [(len(rows), column, field_rule) for column, field_rule in self.fields.get(i, [])]
+        return rows, breaches, fields
 
 
 class DirtInjector:
@@ -182,9 +211,35 @@ class DirtInjector:
 
     # --- injecting ---------------------------------------------------------------
     def inject(self) -> None:
+        # which events are background-only, judged on the clean rows
+        self.background = {name: self.background_events(name) for name in FILE_ORDER
+                           if name in self.files and name != "ocg_member.csv"}
         for name in FILE_ORDER:
             if name in self.files:
                 self.inject_file(name)
+        # Field breaches last, on rows no row breach touched (copies made for duplicate_ref
+        # and re-entries keep their clean fields).
+        for name in FILE_ORDER:
+            if name in self.files:
+                self.inject_fields(name)
+
+    def inject_fields(self, name: str) -> None:
+        f, rng = self.files[name], self.rng
+        kinds = FIELD_BREACHES[name]
+        wanted = [kinds[k % len(kinds)] for k in range(max(self.target(name), len(kinds) if self.rate > 0 else 0))]
+        if not wanted:
+            return
+        event_column, _ = BREACHES[name]
+        col = f.column(event_column)
+        events = self.background.get(name)
+        candidates = [i for i, row in enumerate(f.rows)
+                      if f.rules[i] is None and i not in f.extra and (events is None or row[col] in events)]
+        rng.shuffle(candidates)
+        for (column, rule), i in zip(wanted, candidates):
+            values = BAD_FIELD_VALUES["future" if rule == "future_date" else column] if column != "dob" else None
+            f.rows[i][f.column(column)] = bad_date(rng, f.rows[i][f.column(column)] or "") if values is None \
+                else rng.choice(values)
+            f.fields.setdefault(i, []).append((column, rule))
 
     def inject_file(self, name: str) -> None:
         f, rng = self.files[name], self.rng
@@ -241,10 +296,12 @@ class DirtInjector:
         else:
             raise ValueError(f"no way to inject rule {rule} into {name}")
 
-    def result(self) -> tuple[dict[str, list[tuple]], list[tuple[str, int, str]]]:
-        """The final rows of every file and the expected quarantine (file_name, row_no, rule), sorted."""
-        rows, expected = {}, []
+    def result(self) -> tuple[dict[str, list[tuple]], list[tuple[str, int, str]], list[tuple[str, int, str, str]]]:
+        """The final rows of every file, the expected quarantine (file_name, row_no, rule) and the
+        expected field issues (file_name, row_no, column_name, rule), sorted."""
+        rows, expected, fields = {}, [], []
         for name, f in self.files.items():
-            rows[name], breaches = f.final()
+            rows[name], breaches, blanked = f.final()
             expected += [(name, row_no, rule) for row_no, rule in breaches]
-        return rows, sorted(expected)
+            fields += [(name, row_no, column, rule) for row_no, column, rule in blanked]
+        return rows, sorted(expected), sorted(fields)

@@ -74,6 +74,7 @@ class DeliveryWriter:
         self.files: dict[str, dict] = {}  # file -> manifest entry of the written file
         self.delivered: set[int] = set()  # indexes of records that appear in the delivery
         self.quarantine_expected: list[tuple[str, int, str]] = []  # (file_name, row_no, rule) of injected dirt
+        self.field_issue_expected: list[tuple[str, int, str, str]] = []  # (file_name, row_no, column_name, rule)
 
     def person(self, system: str, row: int) -> tuple:
         index = self.maker.row_record[system][row]
@@ -175,7 +176,7 @@ class DeliveryWriter:
         world_refs = {"crime.csv": len(self.world.crimes), "intel_log.csv": len(self.world.intel)}
         injector = DirtInjector(rng, rate, min_per_file, self.tables, kind_of_ref, world_refs)
         injector.inject()
-        rows, self.quarantine_expected = injector.result()
+        rows, self.quarantine_expected, self.field_issue_expected = injector.result()
         self.tables = {name: (header, rows[name]) for name, (header, _) in self.tables.items()}
         return self.quarantine_expected
 
@@ -236,4 +237,6 @@ class DeliveryWriter:
         write_csv(truth / "label_case_crime.csv", ["crime_ref", "case"],
                   sorted((self.crime_refs[c], case) for c, case in w.label_case_crimes if self.crime_kept[c]))
         write_csv(truth / "quarantine_expected.csv", ["file_name", "row_no", "rule"], self.quarantine_expected)
+        write_csv(truth / "field_issue_expected.csv", ["file_name", "row_no", "column_name", "rule"],
+                  self.field_issue_expected)
         (truth / "params.json").write_text(json.dumps(params_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from pydantic import Field
 from csenet_dagster import db, settings
 from csenet_dagster.assets_common import key, stage_asset, table_metadata
 from csenet_dagster.ingest.config import IngestSettings
-from csenet_dagster.ingest.contract import BY_FILE, FILES, RULES, FileSpec
+from csenet_dagster.ingest.contract import BY_FILE, FIELD_RULES, FILES, RULES, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, resolve_delivery, validate_delivery
 from csenet_dagster.ingest.loader import load_file, record_delivery
 
@@ -21,6 +21,7 @@ SQL = "1_ingest"
 DELIVERY_KEY = key("raw.delivery")
 RAW_FILE_KEYS = tuple(key(spec.table) for spec in FILES)
 QUARANTINE_KEY = key("raw.quarantine")
+FIELD_ISSUE_KEY = key("raw.field_issue")
 
 
 class DeliveryConfig(dg.Config):
@@ -86,10 +87,11 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
                 rows_loaded=result.rows_loaded,
                 rows_quarantined=result.rows_quarantined,
                 **{f"quarantine/{rule}": result.quarantine_by_rule.get(rule, 0) for rule in RULES},
+                **{f"field_issue/{rule}": result.field_issues_by_rule.get(rule, 0) for rule in FIELD_RULES},
             )
         context.log.info(
             f"{spec.file_name}: {result.rows_loaded} of {result.rows_in_file} rows loaded, "
-            f"{result.rows_quarantined} quarantined"
+            f"{result.rows_quarantined} quarantined, {sum(result.field_issues_by_rule.values())} fields blanked"
         )
         return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(result.sha256))
 
@@ -131,5 +133,43 @@ def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=meta)
 
 
+@stage_asset(
+    "raw.field_issue",
+    group=GROUP,
+    kinds=KINDS,
+    deps=[spec.table for spec in FILES],
+    description=(
+        "Fields of loaded rows that were unusable and blanked, one row per row, column and rule "
+        "(file_name, row_no, column_name, rule, detail naming the column, never the value): a date of "
+        "birth that is no date (31/02/1985), a sex outside M/F/U, a postcode or phone of the wrong shape, "
+        "an offence code that is not a code, any date after extracted_at plus future_date_tolerance_days "
+        "(the event then counts for no recency or activity). The row and its links load; only an "
+        "unusable key or event date quarantines a row (raw.quarantine)."
+    ),
+)
+def field_issue(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        db.run_sql(conn, f"{SQL}/create_tables.sql")
+        db.run_sql(conn, f"{SQL}/finalise_field_issue.sql")
+        counts = conn.sql(
+            "SELECT file_name, rule, count(*) FROM raw.field_issue GROUP BY file_name, rule ORDER BY file_name, rule"
+        ).fetchall()
+        by_file: dict[str, dict[str, int]] = {}
+        for file_name, rule, n in counts:
+            by_file.setdefault(file_name, {})[rule] = int(n)
+        table_md = "| file | " + " | ".join(FIELD_RULES) + " |\n|---|" + "---:|" * len(FIELD_RULES) + "\n" + "\n".join(
+            f"| {spec.file_name} | " + " | ".join(str(by_file.get(spec.file_name, {}).get(r, 0)) for r in FIELD_RULES) + " |"
+            for spec in FILES
+        )
+        meta = table_metadata(
+            conn,
+            "raw.field_issue",
+            by_file_and_rule=dg.MetadataValue.md(table_md),
+            **{f"rule/{rule}": sum(f.get(rule, 0) for f in by_file.values()) for rule in FIELD_RULES},
+            **{f"file/{spec.file_name}": sum(by_file.get(spec.file_name, {}).values()) for spec in FILES},
+        )
+    return dg.MaterializeResult(metadata=meta)
+
+
 FILE_ASSETS = [_file_asset(spec) for spec in FILES]
-ASSETS = [delivery, *FILE_ASSETS, quarantine]
+ASSETS = [delivery, *FILE_ASSETS, quarantine, field_issue]

@@ -85,21 +85,34 @@ def referential_integrity(conn, spec: FileSpec, _: IngestSettings) -> dg.AssetCh
 
 
 def date_sanity(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetCheckResult:
+    """Dates after extracted_at (within the tolerance: kept; beyond it: blanked and listed in
+    raw.field_issue as future_date) and event dates before the earliest plausible one."""
     meta: dict[str, int] = {}
     bad = 0
+    blanked = dict(
+        conn.sql(
+            "SELECT column_name, count(*) FROM raw.field_issue "
+            f"WHERE file_name = {db.literal(spec.file_name)} AND rule = 'future_date' GROUP BY column_name"
+        ).fetchall()
+    )
     for column in spec.dates:
         earliest = None if column == "dob" else cfg.earliest_event_date
         n_future, n_early, n_dates = (
             int(v) for v in _row(conn, "check_date_range", table=_table(spec), column=identifier(column), earliest=earliest)
         )
+        n_blanked = int(blanked.get(column, 0))
         meta[f"after_extracted_at/{column}"] = n_future
+        meta[f"future_blanked/{column}"] = n_blanked
         if earliest is not None:
             meta[f"before_{earliest}/{column}"] = n_early
         meta[f"dated_rows/{column}"] = n_dates
-        bad += n_future + n_early
+        bad += n_future + n_early + n_blanked
     return check_result(
         bad == 0,
-        f"no dates after extracted_at; no event dates before {cfg.earliest_event_date}",
+        f"no dates after extracted_at; no event dates before {cfg.earliest_event_date}"
+        if bad == 0
+        else "dates after extracted_at (beyond the tolerance: blanked, in field_issue) or before "
+        f"{cfg.earliest_event_date}",
         implausible_dates=bad,
         **meta,
     )
@@ -135,7 +148,7 @@ def checks_for(spec: FileSpec) -> list[tuple[str, CheckFn, bool, str]]:
         )
     if spec.dates:
         checks.append(
-            ("date_sanity", date_sanity, False, "No dates after extracted_at; no event dates before the earliest plausible date.")
+            ("date_sanity", date_sanity, False, "No dates after extracted_at (later ones beyond the tolerance are blanked and listed in field_issue); no event dates before the earliest plausible date.")
         )
     if spec.has_person:
         checks.append(("person_null_rates", person_null_rates, False, "Null rates of surname, dob and postcode within settings."))

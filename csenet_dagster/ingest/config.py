@@ -19,6 +19,11 @@ class IngestSettings:
     max_null_rate_surname: float = 0.05
     max_null_rate_dob: float = 0.30
     max_null_rate_postcode: float = 0.50
+    # Dates after the delivery's extracted_at (its date) plus this many days are
+    # impossible: the field is blanked (the event counts for no recency or
+    # activity) and recorded in raw.field_issue as future_date. One day absorbs
+    # time zones and a late-evening extract; a dob after extracted_at is blanked the same way.
+    future_date_tolerance_days: int = 1
     # Warn when more than this share of a file's rows is quarantined.
     max_quarantine_rate: float = 0.02
 

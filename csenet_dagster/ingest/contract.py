@@ -18,11 +18,29 @@ PERSON_NULL_RATE_FIELDS = ("surname", "dob", "postcode")
 
 @dataclass(frozen=True)
 class Coded:
-    """A column restricted to a set of codes (compared after trim + upper case)."""
+    """A column restricted to a set of codes (compared after trim + upper case).
+
+    ``field_level``: a code outside the set blanks the field and is recorded in
+    raw.field_issue (the row loads); otherwise the row is quarantined.
+    """
 
     column: str
     allowed: tuple[str, ...]
     nullable: bool = False
+    field_level: bool = False
+
+
+@dataclass(frozen=True)
+class Format:
+    """A free-typed column whose text must have a shape (``sql/1_ingest/format_<name>.sql``).
+
+    A value of the wrong shape blanks the field and is recorded in raw.field_issue
+    (rule invalid_format); the row loads.
+    """
+
+    column: str
+    name: str  # the format's SQL file
+    description: str  # "<column> is not <description>" in the field issue
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,11 @@ class FileSpec:
     table: str  # raw.<name>
     columns: tuple[str, ...]  # contract order = column order of the raw table (row_no last)
     keys: tuple[str, ...] = ()  # must not be empty (rule missing_key)
-    dates: tuple[str, ...] = ()  # parsed to DATE (rule unparseable_date)
+    dates: tuple[str, ...] = ()  # parsed to DATE (rule unparseable_date; future ones blanked, see field_dates)
+    # Dates whose unparseable value blanks the field (raw.field_issue) instead of
+    # quarantining the row: dates of birth. Event dates stay row rules.
+    field_dates: tuple[str, ...] = ()
+    formats: tuple[Format, ...] = ()  # shape rules on free-typed fields (field level)
     coded: tuple[Coded, ...] = ()  # rule unknown_value
     flags: tuple[str, ...] = ()  # Y/N/null columns typed BOOLEAN (true only for Y)
     unique_ref: str | None = None  # rule duplicate_ref: later repeats are quarantined
@@ -47,8 +69,17 @@ class FileSpec:
         return "person_ref" in self.columns
 
 
-SEX = Coded("sex", ("M", "F", "U"), nullable=True)
+SEX = Coded("sex", ("M", "F", "U"), nullable=True, field_level=True)
 YES_NO = ("Y", "N")
+# Person fields checked for shape: a bad one is blanked, the row and its links load.
+PERSON_FORMATS = (
+    Format("postcode", "postcode", "a UK postcode"),
+    Format("phone", "phone", "a UK phone number"),
+)
+# Home Office offence codes (19E, 8L, 105A, 195/94): digits first, no spaces. Free
+# text typed into the column (a name, a date) is blanked, never carried into
+# harm's messages about codes.
+OFFENCE_CODE = "offence_code"
 
 
 def _person_file(file_name: str, own_columns: tuple[str, ...], *, keys: tuple[str, ...], dates=(), coded=(), **kw) -> FileSpec:
@@ -59,7 +90,9 @@ def _person_file(file_name: str, own_columns: tuple[str, ...], *, keys: tuple[st
         columns=own_columns + PERSON_FIELDS,
         keys=keys + ("person_ref",),
         dates=tuple(dates) + ("dob",),
+        field_dates=("dob",),
         coded=tuple(coded) + (SEX,),
+        formats=tuple(kw.pop("formats", ())) + PERSON_FORMATS,
         **kw,
     )
 
@@ -73,6 +106,7 @@ FILES: tuple[FileSpec, ...] = (
         dates=("recorded_date", "committed_date"),
         coded=(Coded("cse_flag", YES_NO, nullable=True),),
         flags=("cse_flag",),
+        formats=(Format(OFFENCE_CODE, "offence_code", "a Home Office offence code"),),
         unique_ref="crime_ref",
         description="Recorded crimes (crime.csv): one row per crime_ref, typed; bad rows in raw.quarantine.",
     ),
@@ -89,6 +123,7 @@ FILES: tuple[FileSpec, ...] = (
         ("custody_ref", "arrest_date", "occurrence_ref", "offence_code"),
         keys=("custody_ref",),
         dates=("arrest_date",),
+        formats=(Format(OFFENCE_CODE, "offence_code", "a Home Office offence code"),),
         unique_ref="custody_ref",
         description="Custody records (custody.csv): one person, one arrest; occurrence_ref groups co-arrests.",
     ),
@@ -148,5 +183,7 @@ FILES: tuple[FileSpec, ...] = (
 BY_FILE = {spec.file_name: spec for spec in FILES}
 CONTRACT_FILES = tuple(spec.file_name for spec in FILES)
 
-# Quarantine rules (raw.quarantine.rule).
+# Quarantine rules (raw.quarantine.rule: the row is rejected).
 RULES = ("malformed_row", "missing_key", "unparseable_date", "unknown_value", "orphan_row", "duplicate_ref")
+# Field-issue rules (raw.field_issue.rule: the field is blanked, the row loads).
+FIELD_RULES = ("unparseable_date", "future_date", "unknown_value", "invalid_format")

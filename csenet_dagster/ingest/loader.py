@@ -17,7 +17,7 @@ import pyarrow as pa
 from csenet_dagster import db
 from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
-from csenet_dagster.ingest.contract import BY_FILE, SEX, FileSpec
+from csenet_dagster.ingest.contract import BY_FILE, PERSON_FIELDS, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, Manifest, read_header, scan_csv
 
 SQL = "1_ingest"
@@ -33,6 +33,7 @@ class LoadResult:
     rows_loaded: int
     rows_quarantined: int
     quarantine_by_rule: dict[str, int]
+    field_issues_by_rule: dict[str, int]
 
 
 def expression(name: str, **params: object) -> SqlFragment:
@@ -53,22 +54,40 @@ def allowed_code_expr(column: SqlFragment, allowed: tuple[str, ...]) -> SqlFragm
     return expression("allowed_code_value", code=code_expr(column), allowed=allowed)
 
 
-def typed_columns(spec: FileSpec, alias: str = "s") -> SqlFragment:
-    """The select list of the raw table: dates parsed, Y/N flags as BOOLEAN, codes normalised."""
-    coded = {c.column for c in spec.coded}
-    items = []
-    for column in spec.columns:
-        source = SqlFragment(f"{alias}.{identifier(column)}")
-        if column in spec.dates:
-            value = date_expr(source)
-        elif column in spec.flags:
-            value = expression("flag_value", code=code_expr(source))
-        elif column in coded:
-            value = code_expr(source)
-        else:
-            value = source
-        items.append(f"{value} AS {identifier(column)}")
-    return SqlFragment(",\n    ".join(items))
+def format_valid(column: SqlFragment, format_name: str) -> SqlFragment:
+    return expression(f"format_{format_name}", column=column)
+
+
+def future_cutoff(extracted_at: dt.datetime, settings: IngestSettings) -> dt.date:
+    """The last date a delivered date may carry: extracted_at's date plus the tolerance."""
+    return extracted_at.date() + dt.timedelta(days=settings.future_date_tolerance_days)
+
+
+def typed_value(spec: FileSpec, column: str, cutoff: dt.date, alias: str = "s") -> SqlFragment:
+    """One column as the raw table keeps it: dates parsed (future ones blanked), Y/N flags
+    as BOOLEAN, codes normalised (field-level codes blanked when unknown), shaped fields
+    blanked when their shape is wrong."""
+    coded = {c.column: c for c in spec.coded}
+    formats = {f.column: f for f in spec.formats}
+    source = SqlFragment(f"{alias}.{identifier(column)}")
+    if column in spec.dates:
+        return expression("date_not_future", parsed=date_expr(source), cutoff=cutoff)
+    if column in spec.flags:
+        return expression("flag_value", code=code_expr(source))
+    if column in coded:
+        if coded[column].field_level:
+            return allowed_code_expr(source, coded[column].allowed)
+        return code_expr(source)
+    if column in formats:
+        return expression("kept_when_valid", column=source, valid=format_valid(source, formats[column].name))
+    return source
+
+
+def typed_columns(spec: FileSpec, cutoff: dt.date, alias: str = "s", columns: tuple[str, ...] | None = None) -> SqlFragment:
+    """The select list of the raw table (``columns``: a subset, in that order)."""
+    return SqlFragment(",\n    ".join(
+        f"{typed_value(spec, column, cutoff, alias)} AS {identifier(column)}" for column in (columns or spec.columns)
+    ))
 
 
 def _context(delivery_id: str, spec: FileSpec) -> str:
@@ -76,15 +95,29 @@ def _context(delivery_id: str, spec: FileSpec) -> str:
 
 
 def check_header(header: list[str], spec: FileSpec, context: str) -> None:
-    """Every contract column present exactly once (order free, extra columns allowed)."""
-    seen: set[str] = set()
-    for name in header:
+    """Every contract column present exactly once (order free, extra columns allowed).
+
+    A header cell is named in a message only when it is one of the file's contract
+    columns; any other cell may be data (a CSV delivered without its header row
+    starts with a record), so it is reported by position.
+    """
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
         if name in seen:
-            raise DeliveryError(f"{context}: rule unique_column: column {name} appears twice in the header")
-        seen.add(name)
+            what = f"column {name}" if name in spec.columns else f"header cell {position}"
+            raise DeliveryError(
+                f"{context}: rule unique_column: {what} repeats header cell {seen[name]}"
+            )
+        seen[name] = position
     missing = [c for c in spec.columns if c not in seen]
     if missing:
-        raise DeliveryError(f"{context}: rule required_column: column {', '.join(missing)} missing from the header")
+        hint = (
+            " (no header cell is a contract column: is the header row missing?)"
+            if not any(name in spec.columns for name in header) else ""
+        )
+        raise DeliveryError(
+            f"{context}: rule required_column: column {', '.join(missing)} missing from the header{hint}"
+        )
 
 
 def stage_csv(conn: duckdb.DuckDBPyConnection, path: Path, header: list[str], settings: IngestSettings) -> None:
@@ -97,9 +130,13 @@ def apply_rules(conn: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
     for column in spec.keys:
         db.run_sql(conn, f"{SQL}/rule_missing_key.sql", column=identifier(column), column_name=column)
     for column in spec.dates:
+        if column in spec.field_dates:
+            continue
         col = identifier(column)
         db.run_sql(conn, f"{SQL}/rule_unparseable_date.sql", column=col, column_name=column, parsed=date_expr(col))
     for coded in spec.coded:
+        if coded.field_level:
+            continue
         col = identifier(coded.column)
         db.run_sql(
             conn,
@@ -124,6 +161,45 @@ def apply_rules(conn: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
         )
     if spec.unique_ref:
         db.run_sql(conn, f"{SQL}/rule_duplicate_ref.sql", column=identifier(spec.unique_ref), column_name=spec.unique_ref)
+
+
+def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: dt.date, settings: IngestSettings) -> None:
+    """Fill field_breach for the staged rows: fields given but unusable, which the raw table blanks."""
+    db.run_sql(conn, f"{SQL}/field_issues_start.sql")
+    for column in spec.field_dates:
+        col = identifier(column)
+        db.run_sql(conn, f"{SQL}/field_unparseable_date.sql", column=col, column_name=column, parsed=date_expr(col))
+    days = settings.future_date_tolerance_days
+    for column in spec.dates:
+        db.run_sql(
+            conn,
+            f"{SQL}/field_future_date.sql",
+            column_name=column,
+            parsed=date_expr(identifier(column)),
+            cutoff=cutoff,
+            tolerance_text=f"{days} day{'s' if days != 1 else ''}",
+        )
+    for coded in spec.coded:
+        if coded.field_level:
+            col = identifier(coded.column)
+            db.run_sql(
+                conn,
+                f"{SQL}/field_unknown_value.sql",
+                column_name=coded.column,
+                code=code_expr(col),
+                allowed=coded.allowed,
+                allowed_text=", ".join(coded.allowed),
+            )
+    for fmt in spec.formats:
+        col = identifier(fmt.column)
+        db.run_sql(
+            conn,
+            f"{SQL}/field_invalid_format.sql",
+            column=col,
+            column_name=fmt.column,
+            valid=format_valid(col, fmt.name),
+            description=fmt.description,
+        )
 
 
 def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
@@ -190,6 +266,8 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
     """
     delivery_id, path, expected_rows, sha256 = delivered_file(conn, spec.file_name)
     context = _context(delivery_id, spec)
+    extracted_at = conn.sql("SELECT extracted_at FROM raw.delivery").fetchall()[0][0]
+    cutoff = future_cutoff(extracted_at, settings)
     if not path.is_file():
         raise DeliveryError(f"{context}: rule file_present: missing from the landing folder")
     header = read_header(path, context)
@@ -208,28 +286,35 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
     number_rows(conn, spec, path, expected_rows, context)
     db.run_sql(conn, f"{SQL}/malformed_rows.sql")
     apply_rules(conn, spec)
+    find_field_issues(conn, spec, cutoff, settings)
     db.run_sql(conn, f"{SQL}/create_tables.sql")
     with db.transaction(conn):
         db.run_sql(
             conn,
             f"{SQL}/publish_file.sql",
             table=SqlFragment(spec.table),
-            typed_columns=typed_columns(spec),
+            typed_columns=typed_columns(spec, cutoff),
             file_name=spec.file_name,
             delivery_id=delivery_id,
         )
+        db.run_sql(conn, f"{SQL}/publish_field_issue.sql", file_name=spec.file_name, delivery_id=delivery_id)
         if spec.has_person:
             db.run_sql(
                 conn,
                 f"{SQL}/publish_quarantined_person.sql",
                 file_name=spec.file_name,
                 delivery_id=delivery_id,
-                dob=date_expr(SqlFragment("s.dob")),
-                sex=allowed_code_expr(SqlFragment("s.sex"), SEX.allowed),
+                person_columns=typed_columns(spec, cutoff, columns=PERSON_FIELDS),
             )
     by_rule = dict(
         conn.sql(
             "SELECT rule, count(*) FROM raw.quarantine "
+            f"WHERE file_name = {db.literal(spec.file_name)} GROUP BY rule ORDER BY rule"
+        ).fetchall()
+    )
+    field_issues = dict(
+        conn.sql(
+            "SELECT rule, count(*) FROM raw.field_issue "
             f"WHERE file_name = {db.literal(spec.file_name)} GROUP BY rule ORDER BY rule"
         ).fetchall()
     )
@@ -245,4 +330,5 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
         rows_loaded=db.row_count(conn, spec.table),
         rows_quarantined=int(quarantined),
         quarantine_by_rule={rule: int(n) for rule, n in by_rule.items()},
+        field_issues_by_rule={rule: int(n) for rule, n in field_issues.items()},
     )

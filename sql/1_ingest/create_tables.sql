@@ -7,6 +7,17 @@ CREATE TABLE IF NOT EXISTS raw.quarantine (
     detail VARCHAR
 );
 
+-- Fields blanked because they were unusable (the row loaded): file, row, column,
+-- rule and a detail naming the column, never the value.
+CREATE TABLE IF NOT EXISTS raw.field_issue (
+    delivery_id VARCHAR,
+    file_name VARCHAR,
+    row_no BIGINT,
+    column_name VARCHAR,
+    rule VARCHAR,
+    detail VARCHAR
+);
+
 -- Person fields of quarantined rows of person files (see publish_quarantined_person.sql).
 CREATE TABLE IF NOT EXISTS raw.quarantined_person (
     delivery_id VARCHAR,

@@ -1,0 +1,5 @@
+-- Field rule invalid_format: a free-typed field whose text does not have its shape. The field is blanked.
+INSERT INTO field_breach
+SELECT row_no, ${column_name}, 'invalid_format', ${column_name} || ' is not ' || ${description}
+FROM staged
+WHERE trim(${column}) <> '' AND NOT COALESCE(${valid}, FALSE);
