@@ -49,6 +49,9 @@ SELECT * FROM (VALUES ('2026-11-29T0600', 'crime_person.csv', 4::BIGINT, 'P3')) 
 CREATE OR REPLACE TABLE raw.quarantine AS
 SELECT * FROM (VALUES ('2026-11-29T0600', 'crime.csv', 4::BIGINT, 'unparseable_date', 'recorded_date'))
     AS t(delivery_id, file_name, row_no, rule, detail);
+CREATE OR REPLACE TABLE raw.field_issue AS
+SELECT * FROM (VALUES ('2026-11-29T0600', 'crime_person.csv', 2::BIGINT, 'dob', 'unparseable_date', 'dob is not a valid date'))
+    AS t(delivery_id, file_name, row_no, column_name, rule, detail);
 CREATE OR REPLACE TABLE er.person_record AS
 SELECT * FROM (VALUES ('P1', 'CRIME', 'crime_person.csv'), ('P2', 'CRIME', 'crime_person.csv'),
                       ('P3', 'CRIME', 'crime_person.csv'), ('P4', 'CUSTODY', 'custody.csv'),
@@ -280,7 +283,8 @@ def test_files_are_owner_only(published):
 
 def test_history_accumulates_one_row_per_run_and_settings_apply(stage_tables, tmp_path, monkeypatch):
     first = publish()
-    execute("UPDATE raw.delivery SET delivery_id = '2026-11-30T0600'; UPDATE raw.quarantine SET delivery_id = '2026-11-30T0600'")
+    execute("UPDATE raw.delivery SET delivery_id = '2026-11-30T0600'; UPDATE raw.quarantine SET delivery_id = '2026-11-30T0600'; "
+            "UPDATE raw.field_issue SET delivery_id = '2026-11-30T0600'")
     overrides = tmp_path / "settings.json"
     overrides.write_text(json.dumps({"publish": {"file_mode": "0640"}}))
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(overrides))

@@ -47,6 +47,11 @@ def analyst_summary(path: Path) -> list[str]:
             if "quarantine" in tables
             else []
         )
+        blanked = (
+            conn.sql("SELECT rule, count(*) FROM field_issue GROUP BY rule ORDER BY rule").fetchall()
+            if "field_issue" in tables
+            else []
+        )
     finally:
         conn.close()
     lines = [
@@ -63,6 +68,11 @@ def analyst_summary(path: Path) -> list[str]:
     for file_name, rule, n in quarantine:
         by_file.setdefault(file_name, []).append(f"{rule} {n:,}")
     lines += [f"  {file_name}: {', '.join(rules)}" for file_name, rules in by_file.items()]
+    if blanked:
+        lines.append(
+            f"Blanked fields (row loaded): {sum(n for _, n in blanked):,} "
+            f"({', '.join(f'{rule} {n:,}' for rule, n in blanked)}; by file, row and column in table field_issue)"
+        )
     lines += fallback_lines(fallback)
     if reference_files:
         lines.append("Reference files: " + "; ".join(

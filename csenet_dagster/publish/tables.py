@@ -138,6 +138,14 @@ PUB_TABLES: tuple[PubTable, ...] = (
         required_columns=("delivery_id", "file_name", "row_no", "rule", "detail"),
     ),
     PubTable(
+        "field_issue",
+        "16_field_issue.sql",
+        "Fields of the delivery blanked by ingest because they were unusable (impossible date of birth, "
+        "postcode or phone of the wrong shape, future date...), one per row, column and rule; the row loaded.",
+        reads=("raw.field_issue", "raw.delivery"),
+        required_columns=("delivery_id", "file_name", "row_no", "column_name", "rule", "detail"),
+    ),
+    PubTable(
         "nominal_change",
         "10_nominal_change.sql",
         "What happened to each nominal id since the last published run (new, kept, merged, split).",
