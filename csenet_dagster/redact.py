@@ -13,7 +13,9 @@ rule or column failed. Here a quoted token stays readable only when it is a
   ``postcode_outward``): the project's derived column names are spelled so,
   delivered person values (names, dates, postcodes, phone numbers, PNC ids,
   free text) are not;
-* a lower-case dotted identifier (``schema.table``, ``l.pnc_std``).
+* a lower-case dotted identifier (``schema.table``, ``l.pnc_std``);
+* an absolute file path without spaces (``/data/warehouse/work.duckdb``): the
+  product's own folders, named so an IO error says which file.
 
 Everything else quoted becomes ``'<value>'``. Messages the project words
 itself never contain delivered values in the first place: they name the file,
@@ -29,6 +31,7 @@ QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 _PROJECT_NAME = re.compile(
     r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+"  # snake_case with at least one underscore
     r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+"  # schema.table, alias.column, file.csv
+    r"|/[\w.+-]+(?:/[\w.+-]+)*/?"  # an absolute path
 )
 
 
@@ -50,7 +53,7 @@ def is_project_name(text: str) -> bool:
     global _KNOWN
     if _KNOWN is None:
         _KNOWN = _known_names()
-    return len(text) <= 64 and (text in _KNOWN or _PROJECT_NAME.fullmatch(text) is not None)
+    return len(text) <= 4096 and (text in _KNOWN or _PROJECT_NAME.fullmatch(text) is not None)
 
 
 def mask_values(message: str) -> str:

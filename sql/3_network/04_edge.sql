@@ -12,7 +12,10 @@ WITH credited AS (
     SELECT e.*,
            e.event_strength * coalesce(
                greatest(${recency_floor},
-                        power(0.5, greatest(0, date_diff('day', e.event_date, CAST(${as_of} AS DATE)))
+                        -- undated evidence (NULL age) gets the floor: greatest() ignores NULL,
+                        -- so the date must be tested before it, or it would count as today
+                        power(0.5, CASE WHEN e.event_date IS NOT NULL
+                                        THEN greatest(0, date_diff('day', e.event_date, CAST(${as_of} AS DATE))) END
                                    / ${recency_half_life_days})),
                ${recency_floor}) AS credit
     FROM net.edge_evidence AS e

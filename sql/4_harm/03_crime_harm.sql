@@ -46,8 +46,11 @@ aged AS (
         coalesce(p.n_offenders, 0) AS n_offenders,
         coalesce(p.n_victims, 0) AS n_victims,
         w.harm_days AS offence_harm_days,
-        -- a date after extracted_at (recording error) counts as today, never as extra-fresh
-        greatest(date_diff('day', crime.recency_date, CAST(${as_of} AS DATE)), 0) AS age_days
+        -- a date after extracted_at (within ingest's tolerance) counts as today, never as
+        -- extra-fresh; an undated crime (ingest blanks impossible future dates) has no age
+        -- (greatest() ignores NULL, so it must not reach it: it would count as today)
+        CASE WHEN crime.recency_date IS NOT NULL
+             THEN greatest(date_diff('day', crime.recency_date, CAST(${as_of} AS DATE)), 0) END AS age_days
     FROM crime
     LEFT JOIN harm.offence_weight AS w ON w.offence_code = crime.offence_code
     LEFT JOIN parties AS p ON p.crime_ref = crime.crime_ref
@@ -63,7 +66,7 @@ SELECT
     event_date,
     recency_date,
     age_days,
-    age_days <= ${active_window_days} AS in_active_window,
+    coalesce(age_days <= ${active_window_days}, FALSE) AS in_active_window,
     n_offenders,
     n_victims,
     offence_harm_days,
@@ -73,7 +76,9 @@ SELECT
     CAST(round(offence_harm_days * greatest(n_victims, 1) * recency_weight, 6) AS DECIMAL(18, 6)) AS recent_harm
 FROM (
     SELECT *,
-           CASE WHEN is_cse_crime THEN greatest(${cse_recency_floor}, power(0.5, age_days / ${half_life_days}))
+           -- undated: no recency credit (0), so it adds nothing to recent harm
+           CASE WHEN age_days IS NULL THEN 0
+                WHEN is_cse_crime THEN greatest(${cse_recency_floor}, power(0.5, age_days / ${half_life_days}))
                 ELSE power(0.5, age_days / ${half_life_days}) END AS recency_weight
     FROM aged
 ) AS weighted

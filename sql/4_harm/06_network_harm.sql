@@ -74,7 +74,9 @@ SELECT
     o.reported_date,
     CASE min(o.how_rank) WHEN 1 THEN 'MEMBER' WHEN 2 THEN 'SAME_EPISODE' ELSE 'LINKED' END AS how,
     (n.dob IS NULL OR o.reported_date < n.dob + INTERVAL 18 YEAR) AS is_child,
-    greatest(date_diff('day', o.reported_date, CAST(${as_of} AS DATE)), 0) <= ${active_window_days} AS in_active_window
+    -- an undated episode (ingest blanks impossible future dates) is not active
+    coalesce(greatest(date_diff('day', o.reported_date, CAST(${as_of} AS DATE)), 0) <= ${active_window_days}
+             AND o.reported_date IS NOT NULL, FALSE) AS in_active_window
 FROM orbit AS o
 LEFT JOIN er.nominal AS n ON n.nominal_id = o.nominal_id
 GROUP BY o.network_id, o.nominal_id, o.episode_ref, o.reported_date, n.dob
