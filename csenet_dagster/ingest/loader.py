@@ -19,6 +19,7 @@ from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
 from csenet_dagster.ingest.contract import BY_FILE, PERSON_FIELDS, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, Manifest, read_header, scan_csv
+from csenet_dagster.redact import mask_values
 
 SQL = "1_ingest"
 
@@ -259,6 +260,43 @@ def delivered_file(conn: duckdb.DuckDBPyConnection, file_name: str) -> tuple[str
     return delivery_id, Path(landing_path) / file_name, int(n_rows), sha256
 
 
+def _check_and_publish(
+    conn: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    path: Path,
+    expected_rows: int,
+    context: str,
+    cutoff: dt.date,
+    settings: IngestSettings,
+    delivery_id: str,
+) -> None:
+    """Number the staged records, apply the row and field rules, then publish the raw table, its
+    quarantine and field issues in one transaction."""
+    number_rows(conn, spec, path, expected_rows, context)
+    db.run_sql(conn, f"{SQL}/malformed_rows.sql")
+    apply_rules(conn, spec)
+    find_field_issues(conn, spec, cutoff, settings)
+    db.run_sql(conn, f"{SQL}/create_tables.sql")
+    with db.transaction(conn):
+        db.run_sql(
+            conn,
+            f"{SQL}/publish_file.sql",
+            table=SqlFragment(spec.table),
+            typed_columns=typed_columns(spec, cutoff),
+            file_name=spec.file_name,
+            delivery_id=delivery_id,
+        )
+        db.run_sql(conn, f"{SQL}/publish_field_issue.sql", file_name=spec.file_name, delivery_id=delivery_id)
+        if spec.has_person:
+            db.run_sql(
+                conn,
+                f"{SQL}/publish_quarantined_person.sql",
+                file_name=spec.file_name,
+                delivery_id=delivery_id,
+                person_columns=typed_columns(spec, cutoff, columns=PERSON_FIELDS),
+            )
+
+
 def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestSettings) -> LoadResult:
     """Load ``spec``'s file of the current delivery into ``spec.table`` and its bad rows into raw.quarantine.
 
@@ -283,29 +321,15 @@ def load_file(conn: duckdb.DuckDBPyConnection, spec: FileSpec, settings: IngestS
         raise DeliveryError(
             f"{context}: rule csv_readable: the CSV reader failed{hint} ({type(exc).__name__})"
         ) from None
-    number_rows(conn, spec, path, expected_rows, context)
-    db.run_sql(conn, f"{SQL}/malformed_rows.sql")
-    apply_rules(conn, spec)
-    find_field_issues(conn, spec, cutoff, settings)
-    db.run_sql(conn, f"{SQL}/create_tables.sql")
-    with db.transaction(conn):
-        db.run_sql(
-            conn,
-            f"{SQL}/publish_file.sql",
-            table=SqlFragment(spec.table),
-            typed_columns=typed_columns(spec, cutoff),
-            file_name=spec.file_name,
-            delivery_id=delivery_id,
-        )
-        db.run_sql(conn, f"{SQL}/publish_field_issue.sql", file_name=spec.file_name, delivery_id=delivery_id)
-        if spec.has_person:
-            db.run_sql(
-                conn,
-                f"{SQL}/publish_quarantined_person.sql",
-                file_name=spec.file_name,
-                delivery_id=delivery_id,
-                person_columns=typed_columns(spec, cutoff, columns=PERSON_FIELDS),
-            )
+    try:
+        _check_and_publish(conn, spec, path, expected_rows, context, cutoff, settings, delivery_id)
+    except duckdb.Error as exc:
+        # Database errors quote the value they failed on: keep only names (redact.mask_values).
+        first_line = (str(exc).splitlines() or [""])[0]
+        raise DeliveryError(
+            f"{context}: rule load_failed: the database failed loading the file "
+            f"({type(exc).__name__}: {mask_values(first_line)})"
+        ) from None
     by_rule = dict(
         conn.sql(
             "SELECT rule, count(*) FROM raw.quarantine "
