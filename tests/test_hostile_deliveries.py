@@ -330,11 +330,26 @@ def test_hostile_delivery_runs_end_to_end_with_bad_fields_recorded_and_nothing_l
                         params=[planted["fields_ref"]]).fetchall()[0][0] >= 1
 
 
-def test_cli_refuses_a_headerless_csv_without_echoing_it(empty_workspace):
+def test_a_headerless_csv_fails_its_step_without_echoing_it_in_any_record(empty_workspace):
+    """As `csenet run` reports it (the CLI prints cli._error_text of the failed step) and as
+    Dagster stores it (every event and file of a persistent instance)."""
+    import dagster as dg
+
+    from conftest import persistent_instance
+    from csenet_dagster import ingest
+    from csenet_dagster.assets_common import duckdb_resource
+    from csenet_dagster.cli import _error_text
+
     data = (HEADERLESS_ROW + HEADERLESS_ROW.replace("V1,", "V2,")).encode()
     write_delivery(empty_workspace.landing, raw={"vehicle.csv": (data, 1)})
-    result, recorded = _run_cli_recorded(empty_workspace.root)
-    assert result.returncode == 1
-    assert "raw/vehicle" in result.stderr and "file vehicle.csv: rule unique_column: header cell 7" in result.stderr
-    assert CANARY not in result.stdout + result.stderr
-    assert CANARY not in recorded and "01/02/1990" not in recorded
+    with persistent_instance(empty_workspace) as instance:
+        result = dg.materialize(ingest.ASSETS, resources={"duckdb": duckdb_resource()}, instance=instance,
+                                raise_on_error=False)
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    shown = _error_text(failure.step_failure_data.error)
+    assert failure.step_key == "raw__vehicle"
+    assert "file vehicle.csv: rule unique_column: header cell 7 repeats header cell 6" in shown
+    recorded = recorded_text(empty_workspace.dagster_home)
+    for text in (shown, recorded):
+        assert CANARY not in text and "01/02/1990" not in text
