@@ -353,3 +353,32 @@ def test_a_headerless_csv_fails_its_step_without_echoing_it_in_any_record(empty_
     recorded = recorded_text(empty_workspace.dagster_home)
     for text in (shown, recorded):
         assert CANARY not in text and "01/02/1990" not in text
+
+
+# --- masking: values hidden, names readable (issue 9 item 4) ----------------------------------
+
+
+def test_masking_hides_delivered_values_but_keeps_rule_column_table_and_file_names():
+    from dagster._utils.error import SerializableErrorInfo
+
+    from csenet_dagster.cli import _error_text
+    from csenet_dagster.ops.audit import safe_error_line
+    from csenet_dagster.redact import mask_values
+
+    splink = SerializableErrorInfo(
+        'EMTrainingException: Training rule `l."pnc_std" = r."pnc_std"` resulted in no record pairs.',
+        [], "EMTrainingException")
+    for shown in (_error_text(splink), safe_error_line(splink)):
+        assert 'Training rule `l."pnc_std" = r."pnc_std"`' in shown
+    duckdb_error = SerializableErrorInfo(
+        f"Conversion Error: Could not convert string '{CANARY} Smith' to DATE in column \"dob\" of "
+        "\"raw.crime_person\" reading 'crime_person.csv' at '/data/landing/2026-11-29T0600/crime_person.csv'",
+        [], "ConversionException")
+    for shown in (_error_text(duckdb_error), safe_error_line(duckdb_error)):
+        assert CANARY not in shown and "Smith" not in shown
+        assert "string '<value>' to DATE" in shown and '"dob"' in shown and '"raw.crime_person"' in shown
+        assert "'crime_person.csv'" in shown and "'/data/landing/2026-11-29T0600/crime_person.csv'" in shown
+    # Names, dates, postcodes, phones and PNC ids never pass as names, whatever the quoting.
+    for value in ("Smith", "John Smith", "01/02/1990", "1990-02-01", "ZZ1 1ZZ", "zz11zz", "07700 900123",
+                  "+447700900123", "2015/0123456K", "ZZ SMITH JOHN 01/02/1990", "WILLIAMS"):
+        assert mask_values(f"x '{value}' y \"{value}\"") == "x '<value>' y '<value>'", value
