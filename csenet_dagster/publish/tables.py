@@ -139,7 +139,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "field_issue",
-        "16_field_issue.sql",
+        "17_field_issue.sql",
         "Fields of the delivery blanked by ingest because they were unusable (impossible date of birth, "
         "postcode or phone of the wrong shape, future date...), one per row, column and rule; the row loaded.",
         reads=("raw.field_issue", "raw.delivery"),
