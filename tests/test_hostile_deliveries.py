@@ -177,13 +177,17 @@ def test_free_text_in_code_fields_never_reaches_a_message(empty_workspace):
     rows["crime_person.csv"][0]["role"] = NAME_IN_CODE
     rows["crime_person.csv"][1]["sex"] = NAME_IN_CODE
     load_direct(write_delivery(empty_workspace.landing, rows=rows))
-    # A code column's free text: blanked (offence code, sex) or the row refused (role).
-    assert query("SELECT crime_ref, offence_code FROM raw.crime ORDER BY row_no") == [("CR1", None), ("CR2", "71")]
-    assert query("SELECT offence_code FROM raw.custody") == [(None,)]
+    # A code column's free text: listed (an offence code is kept for harm's default weight),
+    # blanked (sex) or the row refused (role); the messages say column and rule only.
+    assert query("SELECT crime_ref, offence_code FROM raw.crime ORDER BY row_no") == [("CR1", NAME_IN_CODE), ("CR2", "71")]
+    assert query("SELECT offence_code FROM raw.custody") == [(NAME_IN_CODE,)]
+    assert {(f, r, c, rule) for f, r, c, rule, _ in _field_issues()} == {
+        ("crime.csv", 1, "offence_code", "invalid_format"), ("custody.csv", 1, "offence_code", "invalid_format"),
+        ("crime_person.csv", 2, "sex", "unknown_value")}
     assert quarantined("crime_person.csv") == {("crime_person.csv", 1, "unknown_value")}
     assert query("SELECT person_ref, sex FROM raw.crime_person") == [("CP2", None)]
     text = repr(query("SELECT * FROM raw.quarantine")) + repr(_field_issues())
-    assert "offence_code is not a Home Office offence code" in text and CANARY not in text
+    assert "offence_code is not a Home Office offence code (kept as delivered)" in text and CANARY not in text
 
 
 HEADERLESS_ROW = f"V1,2026-06-01,DRIVER,STOP,VP1,{CANARY}WILLIAMS,{CANARY}WILLIAMS,01/02/1990,M,1 Road,ZZ1 1ZZ,,\n"

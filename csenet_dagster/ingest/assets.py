@@ -142,7 +142,8 @@ def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
         "Fields of loaded rows that were unusable and blanked, one row per row, column and rule "
         "(file_name, row_no, column_name, rule, detail naming the column, never the value): a date of "
         "birth that is no date (31/02/1985), a sex outside M/F/U, a postcode or phone of the wrong shape, "
-        "an offence code that is not a code, any date after extracted_at plus future_date_tolerance_days "
+        "an offence code that is not a code (listed, kept: harm weighs it by default), any date after "
+        "extracted_at plus future_date_tolerance_days "
         "(the event then counts for no recency or activity). The row and its links load; only an "
         "unusable key or event date quarantines a row (raw.quarantine)."
     ),

@@ -41,6 +41,9 @@ class Format:
     column: str
     name: str  # the format's SQL file
     description: str  # "<column> is not <description>" in the field issue
+    # False: the value is kept as delivered (the field issue says so) because a later
+    # stage handles it on purpose (harm gives a non-code offence code the default weight).
+    blank: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,10 @@ PERSON_FORMATS = (
     Format("phone", "phone", "a UK phone number"),
 )
 # Home Office offence codes (19E, 8L, 105A, 195/94): digits first, no spaces. Free
-# text typed into the column (a name, a date) is blanked, never carried into
-# harm's messages about codes.
-OFFENCE_CODE = "offence_code"
+# text typed into the column (a name, a date) is listed in raw.field_issue but kept:
+# harm weighs a non-code value with its default weight (so the crime's harm is not
+# lost) and never names it in a message (harm/checks.py).
+OFFENCE_CODE = Format("offence_code", "offence_code", "a Home Office offence code (kept as delivered)", blank=False)
 
 
 def _person_file(file_name: str, own_columns: tuple[str, ...], *, keys: tuple[str, ...], dates=(), coded=(), **kw) -> FileSpec:
@@ -106,7 +110,7 @@ FILES: tuple[FileSpec, ...] = (
         dates=("recorded_date", "committed_date"),
         coded=(Coded("cse_flag", YES_NO, nullable=True),),
         flags=("cse_flag",),
-        formats=(Format(OFFENCE_CODE, "offence_code", "a Home Office offence code"),),
+        formats=(OFFENCE_CODE,),
         unique_ref="crime_ref",
         description="Recorded crimes (crime.csv): one row per crime_ref, typed; bad rows in raw.quarantine.",
     ),
@@ -123,7 +127,7 @@ FILES: tuple[FileSpec, ...] = (
         ("custody_ref", "arrest_date", "occurrence_ref", "offence_code"),
         keys=("custody_ref",),
         dates=("arrest_date",),
-        formats=(Format(OFFENCE_CODE, "offence_code", "a Home Office offence code"),),
+        formats=(OFFENCE_CODE,),
         unique_ref="custody_ref",
         description="Custody records (custody.csv): one person, one arrest; occurrence_ref groups co-arrests.",
     ),

@@ -79,7 +79,7 @@ def typed_value(spec: FileSpec, column: str, cutoff: dt.date, alias: str = "s") 
         if coded[column].field_level:
             return allowed_code_expr(source, coded[column].allowed)
         return code_expr(source)
-    if column in formats:
+    if column in formats and formats[column].blank:
         return expression("kept_when_valid", column=source, valid=format_valid(source, formats[column].name))
     return source
 
