@@ -45,7 +45,7 @@ CODES = {"crime.csv": [("cse_flag", {"Y", "N", ""})],
 # in every person file, offence codes, and any date after extracted_at (2026-11-29) + 1 day.
 EXTRACTED = dt.date(2026, 11, 29)
 POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? *[0-9][A-Z]{2}")
-OFFENCE_CODE = re.compile(r"[0-9]{1,3}[A-Z]{0,3}(/[0-9]{1,3}[A-Z]?)?")
+OFFENCE_CODE = re.compile(r"[0-9]{1,3}([A-Z]{1,2}|\.[0-9]{1,2})?")
 ALL_DATES = {name: dates + (("dob",) if name in KEYS and "person_ref" in KEYS[name] else ()) for name, dates in DATES.items()}
 UNIQUE = {"crime.csv": "crime_ref", "custody.csv": "custody_ref", "intel_log.csv": "intel_ref"}
 PARENT = {"crime_person.csv": ("crime_ref", "crime.csv"), "intel_person.csv": ("intel_ref", "intel_log.csv")}

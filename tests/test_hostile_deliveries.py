@@ -386,3 +386,10 @@ def test_masking_hides_delivered_values_but_keeps_rule_column_table_and_file_nam
     for value in ("Smith", "John Smith", "01/02/1990", "1990-02-01", "ZZ1 1ZZ", "zz11zz", "07700 900123",
                   "+447700900123", "2015/0123456K", "ZZ SMITH JOHN 01/02/1990", "WILLIAMS"):
         assert mask_values(f"x '{value}' y \"{value}\"") == "x '<value>' y '<value>'", value
+
+
+def test_ingest_and_harm_agree_on_what_an_offence_code_looks_like():
+    from csenet_dagster.harm.weights import CODE_SHAPE
+
+    sql = (REPO / "sql" / "1_ingest" / "format_offence_code.sql").read_text(encoding="utf-8")
+    assert f"'{CODE_SHAPE.removeprefix('^').removesuffix('$')}'" in sql

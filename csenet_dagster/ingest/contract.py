@@ -79,7 +79,7 @@ PERSON_FORMATS = (
     Format("postcode", "postcode", "a UK postcode"),
     Format("phone", "phone", "a UK phone number"),
 )
-# Home Office offence codes (19E, 8L, 105A, 195/94): digits first, no spaces. Free
+# Home Office offence codes (19E, 8L, 105A, 4.1): digits first, no spaces (harm's CODE_SHAPE). Free
 # text typed into the column (a name, a date) is listed in raw.field_issue but kept:
 # harm weighs a non-code value with its default weight (so the crime's harm is not
 # lost) and never names it in a message (harm/checks.py).
