@@ -4,7 +4,14 @@ Exposes ASSETS and CHECKS for csenet_dagster.definitions, and the plain
 delivery helpers the sensor reuses.
 """
 
-from csenet_dagster.ingest.assets import ASSETS, DELIVERY_KEY, QUARANTINE_KEY, RAW_FILE_KEYS, DeliveryConfig
+from csenet_dagster.ingest.assets import (
+    ASSETS,
+    DELIVERY_KEY,
+    FIELD_ISSUE_KEY,
+    QUARANTINE_KEY,
+    RAW_FILE_KEYS,
+    DeliveryConfig,
+)
 from csenet_dagster.ingest.checks import CHECKS
 from csenet_dagster.ingest.delivery import DeliveryError, Manifest, find_deliveries, resolve_delivery, validate_delivery
 
@@ -12,6 +19,7 @@ __all__ = [
     "ASSETS",
     "CHECKS",
     "DELIVERY_KEY",
+    "FIELD_ISSUE_KEY",
     "QUARANTINE_KEY",
     "RAW_FILE_KEYS",
     "DeliveryConfig",
