@@ -111,8 +111,9 @@ def date_sanity(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetCheckResul
         bad == 0,
         f"no dates after extracted_at; no event dates before {cfg.earliest_event_date}"
         if bad == 0
-        else "dates after extracted_at (beyond the tolerance: blanked, in field_issue) or before "
-        f"{cfg.earliest_event_date}",
+        # names the setting, not its value: a date in a message reads like a date of birth
+        else "dates after extracted_at (beyond the tolerance: blanked, listed in field_issue) "
+        "or event dates before ingest.earliest_event_date",
         implausible_dates=bad,
         **meta,
     )
