@@ -2,7 +2,8 @@
 
 docs/harm_and_priority.md explains every formula these constants feed. A force
 overrides any of them in CSENET_SETTINGS_FILE, e.g.
-``{"harm": {"recency_half_life_days": 540, "weights_file": "/srv/cchi.csv"}}``.
+``{"harm": {"recency_half_life_days": 540, "weights_file": "/srv/cchi.csv"}}``
+or ``{"harm": {"classification_file": "/srv/force_offence_codes.csv"}}``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from csenet_dagster import settings
 @settings.section("harm")
 @dataclass(frozen=True)
 class HarmSettings:
+    # --- reference files (each recorded in analyst.run.reference_files: name, version, sha256) ---
+    # The offence classification: which codes exist, their class, and which are CSE
+    # offences (is_cse_offence) or imply a child victim (child_victim_implied). Empty =
+    # the bundled csenet_dagster/reference/offence_codes.csv; a force may point this at
+    # its own file in the same layout (columns in reference/README.md). Read by the
+    # network stage (net.cse_offence_code: CSE seeds) and the harm stage alike.
+    classification_file: str = ""
+    # Version label of classification_file (e.g. "Force X offence list 2026-11").
+    classification_version: str = ""
+
     # --- crime harm (Cambridge Crime Harm Index, days of custody) ---
     # Weights file; empty = the bundled csenet_dagster/reference/harm_weights.csv.
     # Either that layout or a CSV export of the official CCHI (see weights.py).

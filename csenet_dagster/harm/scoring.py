@@ -28,6 +28,8 @@ def sql_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dic
         "active_window_days": int(cfg.active_window_days),
         "offender_roles": tuple(cfg.offender_roles),
         "cse_recency_floor": float(cfg.cse_recency_floor),
+        # the one offence-code normalisation (sql/common/offence_code.sql), for crime.csv's codes
+        "crime_offence_code": weights.offence_code_sql("c.offence_code"),
     }
 
 
@@ -51,7 +53,8 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
     loaded = weights.load_weights(file)
     css_file = Path(cfg.css_weights_file) if cfg.css_weights_file else None
     css = weights.load_css_weights(css_file) if css_file else {}
-    classification = weights.load_offence_code_reference()
+    classification_file = weights.classification_path(cfg.classification_file)
+    classification = weights.load_offence_code_reference(classification_file)
     frame = pl.DataFrame(
         {
             "offence_code": [w.offence_code for w in loaded],
@@ -88,12 +91,13 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
             default_days=float(cfg.unknown_code_default_days),
             code_shape=weights.CODE_SHAPE,
             source_file=file.name,
+            crime_offence_code=weights.offence_code_sql("offence_code"),
         )
     finally:
         conn.unregister("harm_weight_input")
         conn.unregister("offence_code_reference")
     files = [
-        weights.reference_file("offence_codes", weights.OFFENCE_CODES, len(classification), ""),
+        weights.reference_file("offence_codes", classification_file, len(classification), cfg.classification_version),
         weights.reference_file("harm_weights", file, len(loaded), cfg.weights_version),
     ]
     if css_file:

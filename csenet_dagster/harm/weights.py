@@ -2,9 +2,12 @@
 
 Three inputs, each a CSV:
 
-* The classification, ``reference/offence_codes.csv`` (always bundled): every Home
-  Office offence code csenet knows, with its group, class, whether it is a CSE
-  offence and whether the definition implies a child victim (README there).
+* The classification, from the file named by setting ``harm.classification_file``
+  (empty = bundled ``reference/offence_codes.csv``): every Home Office offence code
+  csenet knows, with its group, class, whether it is a CSE offence and whether the
+  definition implies a child victim (columns in the README there). A force's own
+  file in that layout decides ``is_cse_offence`` / ``child_victim_implied`` for the
+  network stage (net.cse_offence_code) and the harm stage alike.
 * Harm weights, in days of custody (Cambridge Crime Harm Index method), from the
   file named by setting ``harm.weights_file`` (empty = bundled
   ``reference/harm_weights.csv``). Two layouts are read (detected from the header):
@@ -31,8 +34,9 @@ Three inputs, each a CSV:
   beside the CCHI weight in ``harm.offence_weight.css_weight`` for comparison.
 
 Header matching ignores case, spaces and punctuation. Values may carry thousands
-separators (``1,825``). Codes are normalised (trimmed, upper case, leading zeros
-dropped: ``008N`` -> ``8N``). Bad files fail with the file, the data row and the
+separators (``1,825``). Codes are normalised (spaces removed, upper case, leading
+zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``); SQL compares codes
+through the same normalisation, ``sql/common/offence_code.sql`` (:func:`offence_code_sql`). Bad files fail with the file, the data row and the
 rule broken. :func:`reference_files` says which files a run used (name, version,
 sha256), recorded in ``harm.reference_file`` and ``analyst.run``.
 """
@@ -45,7 +49,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from csenet_dagster import settings
+from csenet_dagster import db, settings
 
 REFERENCE_DIR = settings.REPO_ROOT / "csenet_dagster" / "reference"
 BUNDLED_WEIGHTS = REFERENCE_DIR / "harm_weights.csv"
@@ -65,9 +69,11 @@ ORIGIN_OFFICIAL = "OFFICIAL"
 ORIGINS = (ORIGIN_CSENET, ORIGIN_OFFICIAL)
 
 # What a delivered offence code must look like to be named in check metadata and
-# to take its Home Office class's weight: 1-3 digits, then up to two letters or a
-# dotted sub-number (``4.1``, ``37.2``). Anything else is counted, never shown.
-CODE_SHAPE = r"^[0-9]{1,3}([A-Z]{1,2}|\.[0-9]{1,2})?$"
+# to take its Home Office class's weight: 1-3 digits, then up to two letters, a
+# dotted sub-number (``4.1``, ``37.2``) or a Notifiable Offence List sub-class
+# (``8/67``, delivered as ``008/67`` or ``08/67`` by crime systems that record the
+# class/sub-class). Anything else is counted, never shown.
+CODE_SHAPE = r"^[0-9]{1,3}([A-Z]{1,2}|\.[0-9]{1,2}|/[0-9]{1,3})?$"
 _CODE_SHAPE_RE = re.compile(CODE_SHAPE)
 
 _CODE_ALIASES = {"offencecode", "hocode", "hooffencecode", "homeofficeoffencecode", "homeofficecode", "code"}
@@ -114,8 +120,16 @@ class ReferenceFile:
 
 
 def normalise_code(raw: str) -> str:
+    """The offence code as csenet compares it: ``sql/common/offence_code.sql`` in Python."""
     code = re.sub(r"\s+", "", raw or "").upper()
     return code.lstrip("0") or code
+
+
+def offence_code_sql(column: str) -> db.SqlFragment:
+    """SQL expression normalising the offence code in ``column`` (e.g. ``c.offence_code``), as
+    :func:`normalise_code` does; every SQL comparison of offence codes goes through it."""
+    expression = db.render_sql("common/offence_code.sql", {"column": db.SqlFragment(column)})
+    return db.SqlFragment("(\n" + expression.strip() + "\n)")
 
 
 def is_code_shaped(code: str | None) -> bool:
@@ -313,13 +327,18 @@ def load_offence_code_reference(file: Path = OFFENCE_CODES) -> list[OffenceCode]
     return [codes[c] for c in sorted(codes)]
 
 
-def load_offence_codes() -> dict[str, bool]:
-    """Offence code -> is it a CSE offence (reference/offence_codes.csv)."""
-    return {c.offence_code: c.is_cse_offence for c in load_offence_code_reference()}
+def load_offence_codes(file: Path = OFFENCE_CODES) -> dict[str, bool]:
+    """Offence code -> is it a CSE offence (reference/offence_codes.csv unless ``file`` is given)."""
+    return {c.offence_code: c.is_cse_offence for c in load_offence_code_reference(file)}
 
 
 def weights_path(configured: str) -> Path:
     return Path(configured) if configured else BUNDLED_WEIGHTS
+
+
+def classification_path(configured: str) -> Path:
+    """The classification file a run uses: setting ``harm.classification_file`` or the bundled one."""
+    return Path(configured) if configured else OFFENCE_CODES
 
 
 def sha256_of(file: Path) -> str:

@@ -5,12 +5,16 @@ delineates networks, computes centrality and writes the exports.
 """
 
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, settings
 from csenet_dagster.assets_common import stage_asset, table_metadata
+from csenet_dagster.harm import config as harm_config
+from csenet_dagster.harm import weights
 from csenet_dagster.network import centrality, corrections, delineate, exports, network_ids, offender_centrality
 from csenet_dagster.network.graph import load_pair_graph
 from csenet_dagster.network.network_settings import (
@@ -22,7 +26,9 @@ from csenet_dagster.network.network_settings import (
 from csenet_dagster.network.network_settings import load as load_settings
 
 GROUP = "network"
-REFERENCE_CSV = settings.REPO_ROOT / "csenet_dagster" / "reference" / "offence_codes.csv"
+# The offence classification: setting harm.classification_file (a force's own file),
+# else the bundled reference/offence_codes.csv (harm/weights.py reads and records it).
+REFERENCE_CSV = weights.OFFENCE_CODES  # the default of weights.classification_path
 
 # Raw person files whose refs must all resolve to a nominal before linking.
 PERSON_FILES = {
@@ -63,13 +69,21 @@ def counts_by(conn, query: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in conn.sql(query).fetchall()}
 
 
-def build_cse_offence_code(conn) -> None:
-    frame = pl.read_csv(REFERENCE_CSV, infer_schema=False)
+def build_cse_offence_code(conn) -> Path:
+    """net.cse_offence_code from the classification (setting harm.classification_file, else the bundled
+    reference/offence_codes.csv), validated first: a bad file raises weights.WeightsFileError naming file,
+    row and rule. Returns the file read."""
+    file = weights.classification_path(harm_config.load().classification_file)
+    weights.load_offence_code_reference(file)
+    frame = pl.read_csv(file, infer_schema=False)
     conn.register("offence_code_csv", frame.to_arrow())
     try:
-        db.run_sql(conn, "3_network/00_cse_offence_code.sql")
+        db.run_sql(
+            conn, "3_network/00_cse_offence_code.sql", reference_offence_code=weights.offence_code_sql("offence_code")
+        )
     finally:
         conn.unregister("offence_code_csv")
+    return file
 
 
 def build_party(conn, s: NetworkSettings) -> None:
@@ -82,17 +96,24 @@ def build_party(conn, s: NetworkSettings) -> None:
         forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
         forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
         missing_child_max_age=s.missing_child_max_age,
+        crime_offence_code=weights.offence_code_sql("c.offence_code"),
     )
 
 
 @stage_asset(
     "net.cse_offence_code",
     group=GROUP,
-    description="Reference: Home Office offence codes and which are CSE offences (reference/offence_codes.csv).",
+    description=(
+        "Reference: Home Office offence codes and which are CSE offences (setting harm.classification_file, "
+        "default reference/offence_codes.csv)."
+    ),
 )
 def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        build_cse_offence_code(conn)
+        try:
+            file = build_cse_offence_code(conn)
+        except weights.WeightsFileError as exc:
+            raise dg.Failure(description=str(exc)) from exc
         n_cse = db.scalar(conn, "SELECT count(*) FROM net.cse_offence_code WHERE is_cse_offence")
         return dg.MaterializeResult(metadata=table_metadata(conn, "net.cse_offence_code", n_cse_codes=int(n_cse)))
 

@@ -2,19 +2,21 @@
 -- Person refs are mapped to nominals through er.nominal_record (every ref is
 -- there exactly once; the asset refuses a delivery where one is missing).
 
--- People on crimes; suspects and offenders are one party ("OFFENDER").
+-- People on crimes; suspects and offenders are one party ("OFFENDER"). Codes are
+-- compared after the one normalisation of sql/common/offence_code.sql
+-- (parameter crime_offence_code: 019E matches the reference's 19E).
 CREATE OR REPLACE TABLE net.crime_party AS
 SELECT DISTINCT
     cp.crime_ref,
     CASE WHEN cp.role IN ('SUSPECT', 'OFFENDER') THEN 'OFFENDER' ELSE cp.role END AS party,
     nr.nominal_id,
     coalesce(c.committed_date, c.recorded_date) AS event_date,
-    upper(c.offence_code) AS offence_code,
+    ${crime_offence_code} AS offence_code,
     (coalesce(c.cse_flag, FALSE) OR coalesce(oc.is_cse_offence, FALSE)) AS is_cse_crime
 FROM raw.crime_person AS cp
 JOIN raw.crime AS c ON c.crime_ref = cp.crime_ref
 JOIN er.nominal_record AS nr ON nr.person_ref = cp.person_ref
-LEFT JOIN net.cse_offence_code AS oc ON oc.offence_code = upper(c.offence_code)
+LEFT JOIN net.cse_offence_code AS oc ON oc.offence_code = ${crime_offence_code}
 WHERE cp.role IN ('SUSPECT', 'OFFENDER', 'VICTIM');
 
 -- People named in intelligence logs, with the log's 3x5x2 grade. is_credible

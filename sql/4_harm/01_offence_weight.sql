@@ -11,13 +11,15 @@
 -- the class is weighted; under 'DEFAULT' always ${default_days}. fallback_used says
 -- which; it is NULL for a code the weights file weights.
 -- Code shape (regexp_matches is DuckDB's; Spark: RLIKE): ${code_shape}.
+-- Delivered codes are compared after the one normalisation of sql/common/offence_code.sql
+-- (019E -> 19E), rendered here as parameter crime_offence_code for the column offence_code.
 CREATE OR REPLACE TABLE harm.offence_weight AS
 WITH delivered AS (
-    SELECT regexp_replace(upper(trim(offence_code)), '^0+', '') AS offence_code
+    SELECT ${crime_offence_code} AS offence_code
     FROM raw.crime
     WHERE offence_code IS NOT NULL
     UNION
-    SELECT regexp_replace(upper(trim(offence_code)), '^0+', '')
+    SELECT ${crime_offence_code}
     FROM raw.custody
     WHERE offence_code IS NOT NULL
 ),
@@ -135,12 +137,12 @@ ORDER BY offence_code;
 CREATE OR REPLACE TABLE harm.unknown_offence_code AS
 WITH delivered_rows AS (
     SELECT
-        nullif(regexp_replace(upper(trim(offence_code)), '^0+', ''), '') AS offence_code,
+        ${crime_offence_code} AS offence_code,
         offence_title,
         'crime.csv' AS file_name
     FROM raw.crime
     UNION ALL
-    SELECT nullif(regexp_replace(upper(trim(offence_code)), '^0+', ''), ''), NULL, 'custody.csv'
+    SELECT ${crime_offence_code}, NULL, 'custody.csv'
     FROM raw.custody
 ),
 title_rank AS (

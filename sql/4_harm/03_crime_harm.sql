@@ -20,7 +20,7 @@ WITH parties AS (
 crime AS (
     SELECT
         c.crime_ref,
-        regexp_replace(upper(trim(c.offence_code)), '^0+', '') AS offence_code,
+        ${crime_offence_code} AS offence_code,  -- sql/common/offence_code.sql
         coalesce(c.cse_flag, FALSE) AS cse_flag,
         coalesce(k.cse_category = 'CSE', FALSE) AS is_cse_crime,
         o.outcome_class,
