@@ -55,7 +55,7 @@ REFERENCE_DIR = settings.REPO_ROOT / "csenet_dagster" / "reference"
 BUNDLED_WEIGHTS = REFERENCE_DIR / "harm_weights.csv"
 OFFENCE_CODES = REFERENCE_DIR / "offence_codes.csv"
 # Version label of the bundled reference files (bump when either file changes).
-BUNDLED_VERSION = "csenet-reference-2026.12"
+BUNDLED_VERSION = "csenet-reference-2026.12.2"
 
 CSENET_COLUMNS = ("offence_code", "offence_title", "harm_days", "basis", "guideline", "guideline_category", "note")
 CSENET_OPTIONAL_COLUMNS = ("css_weight", "weight_origin", "source")
