@@ -96,7 +96,7 @@ def _crime_party(conn) -> dict[str, tuple[str, bool]]:
 
 
 def test_sql_normalisation_is_the_python_one(tmp_path):
-    raw = ["019E", " 19e ", "0088A", "008/67", "08/67", "4.10", "0 1 9 E", "0", "00", "", "  ", "SMITH John", "105A"]
+    raw = ["019E", " 19e ", "0088A", "008/67", "08/67", "4.10", "0", "00", "", "  ", "SMITH John 0770", "105A"]
     conn = db.connect(tmp_path / "n.duckdb")
     conn.execute("CREATE TABLE codes (code VARCHAR)")
     conn.executemany("INSERT INTO codes VALUES (?)", [[c] for c in raw] + [[None]])
@@ -106,6 +106,7 @@ def test_sql_normalisation_is_the_python_one(tmp_path):
         assert got[code] == (weights.normalise_code(code) or None), code
     assert got[None] is None
     assert got["019E"] == "19E" and got["008/67"] == got["08/67"] == "8/67" and got["0"] == "0"
+    assert got["SMITH John 0770"] == "SMITH JOHN 0770"  # a non-code value stays readable (inner spaces kept)
     assert weights.offence_class("8/67") == "8" and weights.is_code_shaped("8/67")
 
 

@@ -34,8 +34,8 @@ Three inputs, each a CSV:
   beside the CCHI weight in ``harm.offence_weight.css_weight`` for comparison.
 
 Header matching ignores case, spaces and punctuation. Values may carry thousands
-separators (``1,825``). Codes are normalised (spaces removed, upper case, leading
-zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``); SQL compares codes
+separators (``1,825``). Codes are normalised (surrounding spaces trimmed, upper case,
+leading zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``); SQL compares codes
 through the same normalisation, ``sql/common/offence_code.sql`` (:func:`offence_code_sql`). Bad files fail with the file, the data row and the
 rule broken. :func:`reference_files` says which files a run used (name, version,
 sha256), recorded in ``harm.reference_file`` and ``analyst.run``.
@@ -121,7 +121,7 @@ class ReferenceFile:
 
 def normalise_code(raw: str) -> str:
     """The offence code as csenet compares it: ``sql/common/offence_code.sql`` in Python."""
-    code = re.sub(r"\s+", "", raw or "").upper()
+    code = (raw or "").strip(" ").upper()  # SQL trim() removes spaces only
     return code.lstrip("0") or code
 
 
