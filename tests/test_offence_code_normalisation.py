@@ -176,7 +176,10 @@ def test_a_forces_classification_decides_cse_for_both_stages_and_is_recorded(tmp
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
     path = tmp_path / "f.duckdb"
     _make_db(path).close()
-    assert _materialize_reference(path).success
+    result = _materialize_reference(path)
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    assert event.materialization.metadata["classification_file"].value == file.name
     conn = db.connect(path)
     flags = dict(conn.sql("SELECT offence_code, is_cse_offence FROM net.cse_offence_code").fetchall())
     assert flags["88/99"] is True and flags["36"] is False and flags["19E"] is True and "019E" not in flags

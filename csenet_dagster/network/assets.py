@@ -115,7 +115,9 @@ def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
         except weights.WeightsFileError as exc:
             raise dg.Failure(description=str(exc)) from exc
         n_cse = db.scalar(conn, "SELECT count(*) FROM net.cse_offence_code WHERE is_cse_offence")
-        return dg.MaterializeResult(metadata=table_metadata(conn, "net.cse_offence_code", n_cse_codes=int(n_cse)))
+        return dg.MaterializeResult(
+            metadata=table_metadata(conn, "net.cse_offence_code", n_cse_codes=int(n_cse), classification_file=file.name)
+        )
 
 
 @stage_asset(
