@@ -36,6 +36,7 @@ DELIVERED = {
     "C4": ("008/67", "8/67"),  # NOL class/sub-class (controlling or coercive behaviour)
     "C5": ("10A", "10A"),      # an ordinary code, as delivered
     "C6": ("036", "36"),       # kidnapping: CSE in the bundled reading, not in the force's below
+    "C7": ("07117", "71/17"),  # class and sub-class without the slash: sexual communication with a child
 }
 
 
@@ -96,7 +97,8 @@ def _crime_party(conn) -> dict[str, tuple[str, bool]]:
 
 
 def test_sql_normalisation_is_the_python_one(tmp_path):
-    raw = ["019E", " 19e ", "0088A", "008/67", "08/67", "4.10", "0", "00", "", "  ", "SMITH John 0770", "105A"]
+    raw = ["019E", " 19e ", "0088A", "008/67", "08/67", "08805", "07117", "4.10", "0", "00", "", "  ", "SMITH John 0770", "105A",
+           "123456"]
     conn = db.connect(tmp_path / "n.duckdb")
     conn.execute("CREATE TABLE codes (code VARCHAR)")
     conn.executemany("INSERT INTO codes VALUES (?)", [[c] for c in raw] + [[None]])
@@ -106,6 +108,7 @@ def test_sql_normalisation_is_the_python_one(tmp_path):
         assert got[code] == (weights.normalise_code(code) or None), code
     assert got[None] is None
     assert got["019E"] == "19E" and got["008/67"] == got["08/67"] == "8/67" and got["0"] == "0"
+    assert got["08805"] == "88/05" and got["07117"] == "71/17" and got["123456"] == "123456"
     assert got["SMITH John 0770"] == "SMITH JOHN 0770"  # a non-code value stays readable (inner spaces kept)
     assert weights.offence_class("8/67") == "8" and weights.is_code_shaped("8/67")
 
@@ -120,7 +123,7 @@ def test_padded_and_spaced_codes_match_in_the_network_stage(tmp_path, monkeypatc
     for ref, (_, expected) in DELIVERED.items():
         assert party[ref][0] == expected, ref
     # the zero-padded and lower-case child rape and grooming codes seed CSE (no force marker on them)
-    assert party["C1"][1] and party["C2"][1] and party["C3"][1] and party["C6"][1]
+    assert party["C1"][1] and party["C2"][1] and party["C3"][1] and party["C6"][1] and party["C7"][1]
     assert not party["C5"][1] and not party["C4"][1]
     conn.close()
 

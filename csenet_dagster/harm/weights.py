@@ -35,7 +35,8 @@ Three inputs, each a CSV:
 
 Header matching ignores case, spaces and punctuation. Values may carry thousands
 separators (``1,825``). Codes are normalised (surrounding spaces trimmed, upper case,
-leading zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``); SQL compares codes
+leading zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``; five digits are a class and
+sub-class: ``08805`` -> ``88/05``); SQL compares codes
 through the same normalisation, ``sql/common/offence_code.sql`` (:func:`offence_code_sql`). Bad files fail with the file, the data row and the
 rule broken. :func:`reference_files` says which files a run used (name, version,
 sha256), recorded in ``harm.reference_file`` and ``analyst.run``.
@@ -122,6 +123,8 @@ class ReferenceFile:
 def normalise_code(raw: str) -> str:
     """The offence code as csenet compares it: ``sql/common/offence_code.sql`` in Python."""
     code = (raw or "").strip(" ").upper()  # SQL trim() removes spaces only
+    if re.fullmatch(r"[0-9]{5}", code):  # class and sub-class without the slash: 08805 -> 88/05
+        return f"{int(code[:3])}/{code[3:]}"
     return code.lstrip("0") or code
 
 
