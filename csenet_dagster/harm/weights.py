@@ -34,11 +34,11 @@ Three inputs, each a CSV:
   beside the CCHI weight in ``harm.offence_weight.css_weight`` for comparison.
 
 Header matching ignores case, spaces and punctuation. Values may carry thousands
-separators (``1,825``). Codes are normalised (surrounding spaces trimmed, upper case,
-leading zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``; five digits are a class and
-sub-class: ``08805`` -> ``88/05``); SQL compares codes
-through the same normalisation, ``sql/common/offence_code.sql`` (:func:`offence_code_sql`). Bad files fail with the file, the data row and the
-rule broken. :func:`reference_files` says which files a run used (name, version,
+separators (``1,825``). Codes are normalised (surrounding spaces trimmed, upper
+case, leading zeros dropped: ``008N`` -> ``8N``, ``008/67`` -> ``8/67``; five digits
+are a class and sub-class: ``08805`` -> ``88/05``); SQL compares codes through the
+same normalisation, ``sql/common/offence_code.sql`` (:func:`offence_code_sql`). Bad
+files fail with the file, the data row and the rule broken. :func:`reference_files` says which files a run used (name, version,
 sha256), recorded in ``harm.reference_file`` and ``analyst.run``.
 """
 
