@@ -91,9 +91,30 @@ def test_bundled_weights_cover_the_classification_and_say_whose_reading_they_are
     assert loaded["1"].harm_days > loaded["19E"].harm_days > loaded["10A"].harm_days > loaded["8L"].harm_days
 
 
+def test_bundled_codes_are_canonical_and_sub_classes_weighted_as_their_ons_code():
+    with weights.OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
+        raw = [r["offence_code"] for r in csv.DictReader(handle)]
+    assert len(raw) == 307 and all(weights.normalise_code(c) == c for c in raw)  # as every stage compares them
+    codes = {c.offence_code: c for c in weights.load_offence_code_reference()}
+    loaded = {w.offence_code: w for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
+    sub_classes = [c for c in codes if "/" in c]
+    assert len(sub_classes) == 143
+    for code in sub_classes:
+        ons_code = loaded[code].guideline.removeprefix("as ").split(":")[0]
+        assert ons_code in codes and codes[ons_code].offence_class == codes[code].offence_class, code
+        assert loaded[code].harm_days == loaded[ons_code].harm_days, code
+    # the newer offences the ONS letter codes of which could not be verified are there as sub-classes
+    assert codes["71/17"].is_cse_offence and codes["71/17"].child_victim_implied  # sexual communication with a child
+    assert not codes["8/67"].is_cse_offence and codes["8/67"].offence_class == "8"  # controlling or coercive behaviour
+    assert not codes["88/12"].is_cse_offence and not codes["19/08"].child_victim_implied
+    assert all(codes[f"22/{n:02d}"].is_cse_offence for n in range(6, 26))
+    assert not any(codes[f"22/{n:02d}"].is_cse_offence for n in range(2, 6))  # without consent: adult victims
+
+
 @pytest.mark.parametrize(
     "code, expected",
-    [("10A", "10"), ("4.1", "4"), ("37.2", "37"), ("999Z", "999"), ("105A", "105"),
+    [("10A", "10"), ("4.1", "4"), ("37.2", "37"), ("999Z", "999"), ("105A", "105"), ("8/67", "8"), ("71/17", "71"),
+     ("8/", None), ("8/1234", None),
      ("DROP", None), ("1234", None), ("10ABC", None), ("", None), ("8 L", None)],
 )
 def test_offence_class_only_for_code_shaped_values(code, expected):
