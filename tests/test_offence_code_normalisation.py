@@ -2,7 +2,8 @@
 
 A force's crime system may pad codes with zeros (``019E``), carry spaces or lower
 case, or record the Notifiable Offence List class/sub-class (``008/67``). The
-network stage (CSE seeds in net.crime_party) and the harm stage (weights) must
+network stage (net.crime_party, the CSE crimes of net.cse_crime and their seeds)
+and the harm stage (weights) must
 read such a code as the reference's code, through the single expression in
 sql/common/offence_code.sql. A force may also point harm.classification_file at
 its own classification, which then decides is_cse_offence for both stages and is
@@ -12,7 +13,6 @@ recorded with its version and sha256.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import json
@@ -21,13 +21,12 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db
+from csenet_dagster import db, settings
 from csenet_dagster.harm import config, scoring, weights
 from csenet_dagster.network import assets as network_assets
-from csenet_dagster.network.network_settings import FORBIDDEN_INTEL_EVALS, FORBIDDEN_INTEL_SOURCE_EVALS
 from csenet_dagster.network.network_settings import load as load_network_settings
+from test_network_world import build_world
 
-EXTRACTED_AT = dt.datetime(2026, 11, 29, 6, 0, 0)
 # crime_ref -> delivered offence code, and what it must be read as
 DELIVERED = {
     "C1": ("019E", "19E"),     # zero-padded child rape code: a CSE offence
@@ -40,58 +39,30 @@ DELIVERED = {
 }
 
 
-def _make_db(path):
-    conn = db.connect(path)
-    conn.execute(f"CREATE TABLE raw.delivery AS SELECT TIMESTAMP '{EXTRACTED_AT.isoformat(sep=' ')}' AS extracted_at")
-    conn.execute(
-        "CREATE TABLE raw.crime (crime_ref VARCHAR, recorded_date DATE, committed_date DATE, offence_code VARCHAR, "
-        "offence_title VARCHAR, cse_flag BOOLEAN, lsoa_code VARCHAR, outcome VARCHAR, row_no BIGINT)"
-    )
-    conn.execute("CREATE TABLE raw.crime_person (crime_ref VARCHAR, role VARCHAR, person_ref VARCHAR, row_no BIGINT)")
-    conn.execute("CREATE TABLE er.nominal_record (person_ref VARCHAR, nominal_id VARCHAR)")
-    for i, (ref, (code, _)) in enumerate(DELIVERED.items(), start=1):
-        conn.execute(
-            "INSERT INTO raw.crime VALUES (?, DATE '2026-06-01', DATE '2026-06-01', ?, 'as delivered', FALSE, NULL, NULL, ?)",
-            [ref, code, i],
-        )
-        for role, person in (("SUSPECT", f"P{i}S"), ("VICTIM", f"P{i}V")):
-            conn.execute("INSERT INTO raw.crime_person VALUES (?, ?, ?, ?)", [ref, role, person, i])
-            conn.execute("INSERT INTO er.nominal_record VALUES (?, ?)", [person, f"N{person}"])
-    conn.execute(
-        "CREATE TABLE raw.custody (custody_ref VARCHAR, arrest_date DATE, occurrence_ref VARCHAR, offence_code VARCHAR, "
-        "person_ref VARCHAR, row_no BIGINT)"
-    )
-    conn.execute("INSERT INTO raw.custody VALUES ('K1', DATE '2026-06-02', 'O1', '0019E', 'P1S', 1)")
-    conn.execute("CREATE TABLE raw.intel_person (intel_ref VARCHAR, role VARCHAR, person_ref VARCHAR)")
-    conn.execute(
-        "CREATE TABLE raw.intel_log (intel_ref VARCHAR, created_date DATE, source_eval VARCHAR, intel_eval VARCHAR, "
-        "handling VARCHAR, cse_flag BOOLEAN)"
-    )
-    conn.execute(
-        "CREATE TABLE raw.missing_person (episode_ref VARCHAR, reported_date DATE, found_date DATE, role VARCHAR, "
-        "person_ref VARCHAR, dob DATE)"
-    )
-    return conn
+def _write_world() -> dict[str, str]:
+    """The network stage's hand-made world plus one crime per DELIVERED code (an adult suspect and a
+    child victim each, no force CSE marker) and a zero-padded custody code; written to the working
+    database. Returns label -> nominal_id."""
+    world = build_world()
+    for ref, (code, _) in DELIVERED.items():
+        world.crime(ref, code, "2026-06-01", outcome="Under investigation", dobs={f"V{ref}": "2014-01-01"},
+                    suspect=[f"S{ref}"], victim=[f"V{ref}"])
+    world.custody("K90", "OCC90", "2026-06-02", "SC1")
+    world.tables["custody"][-1]["offence_code"] = "0019E"
+    with db.working_db() as conn:
+        world.write(conn)
+    return world.labels
 
 
-def _materialize_reference(path) -> dg.ExecuteInProcessResult:
+def _materialize_reference() -> dg.ExecuteInProcessResult:
+    database = str(settings.paths().work_db)
     return dg.materialize(
-        [network_assets.cse_offence_code], resources={"duckdb": DuckDBResource(database=str(path))}, raise_on_error=False
+        [network_assets.cse_offence_code], resources={"duckdb": DuckDBResource(database=database)}, raise_on_error=False
     )
 
 
 def _crime_party(conn) -> dict[str, tuple[str, bool]]:
-    s = load_network_settings()
-    db.run_sql(
-        conn,
-        "3_network/01_party.sql",
-        intel_source_evals=s.credible_intel_source_evals(),
-        intel_evals=s.credible_intel_evals(),
-        forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
-        forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
-        missing_child_max_age=s.missing_child_max_age,
-        crime_offence_code=weights.offence_code_sql("c.offence_code"),
-    )
+    network_assets.build_party(conn, load_network_settings())
     rows = conn.sql("SELECT DISTINCT crime_ref, offence_code, is_cse_crime FROM net.crime_party").fetchall()
     return {ref: (code, cse) for ref, code, cse in rows}
 
@@ -113,35 +84,56 @@ def test_sql_normalisation_is_the_python_one(tmp_path):
     assert weights.offence_class("8/67") == "8" and weights.is_code_shaped("8/67")
 
 
-def test_padded_and_spaced_codes_match_in_the_network_stage(tmp_path, monkeypatch):
+def test_padded_and_spaced_codes_match_in_the_network_stage(empty_workspace, monkeypatch):
     monkeypatch.delenv("CSENET_SETTINGS_FILE", raising=False)
-    path = tmp_path / "w.duckdb"
-    _make_db(path).close()
-    assert _materialize_reference(path).success
-    conn = db.connect(path)
-    party = _crime_party(conn)
+    _write_world()
+    assert _materialize_reference().success
+    with db.working_db() as conn:
+        party = _crime_party(conn)
     for ref, (_, expected) in DELIVERED.items():
         assert party[ref][0] == expected, ref
-    # the zero-padded and lower-case child rape and grooming codes seed CSE (no force marker on them)
-    assert party["C1"][1] and party["C2"][1] and party["C3"][1] and party["C6"][1] and party["C7"][1]
+    # the zero-padded, lower-case and slash-less CSE codes seed CSE (no force marker on them)
+    assert all(party[ref][1] for ref in ("C1", "C2", "C3", "C6", "C7"))
     assert not party["C5"][1] and not party["C4"][1]
-    conn.close()
 
 
-def test_padded_codes_take_their_own_weight_in_the_harm_stage(tmp_path, monkeypatch):
+def test_padded_codes_make_cse_crimes_and_seeds(empty_workspace, monkeypatch):
+    """net.cse_crime (the age- and outcome-aware CSE crimes) reads 019E and 07117 as 19E and 71/17."""
     monkeypatch.delenv("CSENET_SETTINGS_FILE", raising=False)
-    conn = _make_db(tmp_path / "h.duckdb")
+    labels = _write_world()
+    s = load_network_settings()
+    with db.working_db() as conn:
+        network_assets.build_cse_offence_code(conn)
+        network_assets.build_party(conn, s)
+        network_assets.build_cse_seed(conn, s)
+        crimes = {r[0]: r[1:] for r in conn.sql(
+            "SELECT crime_ref, offence_code, is_cse_offence, cse_category FROM net.cse_crime").fetchall()}
+        seeded = {r[0] for r in conn.sql("SELECT DISTINCT nominal_id FROM net.cse_seed").fetchall()}
+    for ref in ("C1", "C2", "C3", "C7"):
+        assert crimes[ref] == (DELIVERED[ref][1], True, "CSE"), ref
+        assert labels[f"S{ref}"] in seeded, ref
+    assert "C5" not in crimes and "C4" not in crimes  # 10A and controlling or coercive behaviour: not CSE offences
+
+
+def test_padded_codes_take_their_own_weight_in_the_harm_stage(empty_workspace, monkeypatch):
+    monkeypatch.delenv("CSENET_SETTINGS_FILE", raising=False)
+    _write_world()
     cfg = config.load()
-    scoring.build_offence_weight(conn, cfg)
-    scoring.build_crime_harm(conn, cfg)
-    weight = dict(conn.sql("SELECT offence_code, harm_days FROM harm.offence_weight").fetchall())
-    harm = {r[0]: r[1:] for r in conn.sql("SELECT crime_ref, offence_code, offence_harm_days, is_cse_offence FROM harm.crime_harm").fetchall()}
+    with db.working_db() as conn:
+        network_assets.build_cse_offence_code(conn)
+        network_assets.build_party(conn, load_network_settings())
+        network_assets.build_cse_seed(conn, load_network_settings())
+        scoring.build_offence_weight(conn, cfg)
+        scoring.build_crime_harm(conn, cfg)
+        weight = dict(conn.sql("SELECT offence_code, harm_days FROM harm.offence_weight").fetchall())
+        harm = {r[0]: r[1:] for r in conn.sql(
+            "SELECT crime_ref, offence_code, offence_harm_days, is_cse_offence FROM harm.crime_harm").fetchall()}
+        unknown = conn.sql("SELECT offence_code FROM harm.unknown_offence_code").fetchall()
     for ref, (_, expected) in DELIVERED.items():
         assert harm[ref][0] == expected and harm[ref][1] == weight[expected], ref
-    assert harm["C1"][2] and harm["C3"][2]
+    assert harm["C1"][2] and harm["C3"][2] and harm["C7"][2]
     # none of them is an unknown code; the padded custody code is 19E too
-    assert conn.sql("SELECT count(*) FROM harm.unknown_offence_code").fetchall()[0][0] == 0
-    conn.close()
+    assert unknown == []
 
 
 def _force_classification(tmp_path) -> tuple:
@@ -174,40 +166,38 @@ def _force_classification(tmp_path) -> tuple:
     return file, settings_file
 
 
-def test_a_forces_classification_decides_cse_for_both_stages_and_is_recorded(tmp_path, monkeypatch):
+def test_a_forces_classification_decides_cse_for_both_stages_and_is_recorded(empty_workspace, tmp_path, monkeypatch):
     file, settings_file = _force_classification(tmp_path)
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
-    path = tmp_path / "f.duckdb"
-    _make_db(path).close()
-    result = _materialize_reference(path)
+    _write_world()
+    result = _materialize_reference()
     assert result.success
     (event,) = result.get_asset_materialization_events()
     assert event.materialization.metadata["classification_file"].value == file.name
-    conn = db.connect(path)
-    flags = dict(conn.sql("SELECT offence_code, is_cse_offence FROM net.cse_offence_code").fetchall())
-    assert flags["88/99"] is True and flags["36"] is False and flags["19E"] is True and "019E" not in flags
-    party = _crime_party(conn)
-    assert party["C1"][1] and not party["C6"][1]  # kidnapping is no longer a CSE seed for this force
     cfg = config.load()
     assert cfg.classification_file == str(file)
-    scoring.build_offence_weight(conn, cfg)
-    assert dict(conn.sql("SELECT offence_code, is_cse_offence FROM harm.offence_weight").fetchall())["36"] is False
-    recorded = conn.sql(
-        "SELECT file_name, version, sha256, bundled FROM harm.reference_file WHERE kind = 'offence_codes'"
-    ).fetchall()
+    with db.working_db() as conn:
+        flags = dict(conn.sql("SELECT offence_code, is_cse_offence FROM net.cse_offence_code").fetchall())
+        party = _crime_party(conn)
+        scoring.build_offence_weight(conn, cfg)
+        harm_flags = dict(conn.sql("SELECT offence_code, is_cse_offence FROM harm.offence_weight").fetchall())
+        recorded = conn.sql(
+            "SELECT file_name, version, sha256, bundled FROM harm.reference_file WHERE kind = 'offence_codes'"
+        ).fetchall()
+    assert flags["88/99"] is True and flags["36"] is False and flags["19E"] is True and "019E" not in flags
+    assert party["C1"][1] and not party["C6"][1]  # kidnapping is no longer a CSE seed for this force
+    assert harm_flags["36"] is False and harm_flags["88/99"] is True
     assert recorded == [(file.name, "Force X 2026-11", hashlib.sha256(file.read_bytes()).hexdigest(), False)]
-    conn.close()
 
 
-def test_a_bad_force_classification_fails_naming_file_row_and_rule(tmp_path, monkeypatch):
+def test_a_bad_force_classification_fails_naming_file_row_and_rule(empty_workspace, tmp_path, monkeypatch):
     file, settings_file = _force_classification(tmp_path)
     lines = file.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace(",N,,N,,", ",maybe,,N,,", 1)
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
-    path = tmp_path / "b.duckdb"
-    _make_db(path).close()
-    result = _materialize_reference(path)
+    _write_world()
+    result = _materialize_reference()
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     message = failure.step_failure_data.error.message

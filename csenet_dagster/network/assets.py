@@ -208,7 +208,10 @@ def build_cse_seed(conn, s: NetworkSettings) -> None:
     )
     conn.register("outcome_pattern_input", patterns.to_arrow())
     try:
-        db.run_sql(conn, "3_network/05_cse_crime.sql", child_max_age=s.child_max_age)
+        db.run_sql(
+            conn, "3_network/05_cse_crime.sql", child_max_age=s.child_max_age,
+            crime_offence_code=weights.offence_code_sql("c.offence_code"),
+        )
     finally:
         conn.unregister("outcome_pattern_input")
     db.run_sql(conn, "3_network/05_cse_seed.sql", child_max_age=s.child_max_age)

@@ -47,7 +47,7 @@ ORDER BY n.crime_ref;
 CREATE OR REPLACE TABLE net.cse_crime AS
 WITH crime AS (
     SELECT c.crime_ref,
-           upper(trim(c.offence_code)) AS offence_code,
+           ${crime_offence_code} AS offence_code,  -- the one normalisation, sql/common/offence_code.sql
            coalesce(c.cse_flag, FALSE) AS cse_flag,
            coalesce(oc.is_cse_offence, FALSE) AS is_cse_offence,
            coalesce(oc.child_victim_implied, FALSE) AS child_victim_implied,
@@ -57,7 +57,7 @@ WITH crime AS (
            o.outcome_class,
            o.is_void
     FROM raw.crime AS c
-    LEFT JOIN net.cse_offence_code AS oc ON oc.offence_code = upper(trim(c.offence_code))
+    LEFT JOIN net.cse_offence_code AS oc ON oc.offence_code = ${crime_offence_code}
     JOIN net.crime_outcome AS o ON o.crime_ref = c.crime_ref
     WHERE coalesce(c.cse_flag, FALSE) OR coalesce(oc.is_cse_offence, FALSE)
 ),
