@@ -91,9 +91,12 @@ class NetworkSettings:
     #   CHARGED: charge, caution or conviction: OFFENDER for a person recorded as
     #     OFFENDER on the crime (or its only suspect), else SUSPECT.
     #   NOT_PROCEEDED / OPEN: the suspects and offenders on it are SUSPECTs.
+    #   A crime-related incident (Home Office Counting Rules N100: a report of
+    #   rape recorded as an incident, not as a crime) is no crime either.
     outcome_no_crime_patterns: tuple[str, ...] = (
         "NO CRIME", "NO-CRIME", "NOCRIME", "NO CRIMED", "NO-CRIMED", "CANCELLED", "CANCELED",
         "CRIME CANCEL", "NOT A CRIME", "NOT CRIME", "NON-CRIME", "NON CRIME",
+        "CRIME-RELATED INCIDENT", "CRIME RELATED INCIDENT", "N100",
     )
     outcome_eliminated_patterns: tuple[str, ...] = (
         "ELIMINATED", "ACQUIT", "NOT GUILTY", "WRONGLY IDENTIFIED", "NOT INVOLVED",
