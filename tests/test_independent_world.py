@@ -17,7 +17,7 @@ The world (about 70 people; ``extracted_at`` 2026-10-15):
   is "Evidential difficulties - victim supports";
 - Wayne FLETCHER, their drug co-offender (92A, a co-arrest, a non-CSE 1A log),
   mapped to OCG-0003; Maureen MALLOY, Darren's mother, who shares the address
-  of Darren and Kyle and nothing else;
+  of Darren and Kyle and the home's landline, nothing else;
 - Jade later shoplifts (46); Chloe lives with her brother Ryan, mapped to OCG-0007;
 - Edna HOLLOWAY, the grandmother Jade and her sister Lily are found with / at;
 - Mark DOYLE and Gary ROOKE kidnapping (36) and blackmailing (35) Natalie PRICE (31);
@@ -177,9 +177,12 @@ class Delivery:
                 self.rows["missing_person.csv"].append(
                     {**base, "role": role.upper(), **self.person_fields("missing_person.csv", label)})
 
-    def vehicle(self, vrm, date, role, label):
-        self.rows["vehicle.csv"].append({"vrm": vrm, "seen_date": uk(date), "role": role, "source": "STOP",
-                                         **self.person_fields("vehicle.csv", label)})
+    def vehicle(self, vrm, date, role, label, phone=None):
+        """``phone``: the number on this record when it is not the person's own (e.g. the home landline)."""
+        fields = self.person_fields("vehicle.csv", label)
+        if phone and not self.no_phone:
+            fields["phone"] = phone
+        self.rows["vehicle.csv"].append({"vrm": vrm, "seen_date": uk(date), "role": role, "source": "STOP", **fields})
 
     def ocg(self, ocg_ref, name, band, label, role="SIGNIFICANT"):
         self.rows["ocg_member.csv"].append({
@@ -281,8 +284,9 @@ def build_world(variant: str = "full") -> Delivery:
     w.custody("CU-880002", "2025-08-08", "OCC-5512", "92a", "WAYNE")
     w.intel("IL-70002", "2025-08-01", "1BP", "N", subject=["WAYNE"], associate=["DARREN", "KYLE"])
     w.ocg("OCG-0003", "Operation Kestrel", "2A", "WAYNE", "PRINCIPAL")
-    w.vehicle("YX19 KZP", "2025-03-02", "KEEPER", "DARREN")
-    w.vehicle("yx19kzp", "2025-04-20", "DRIVER", "KYLE")
+    # the car's records carry the family home's landline, also Maureen's number
+    w.vehicle("YX19 KZP", "2025-03-02", "KEEPER", "DARREN", phone="01274 496000")
+    w.vehicle("yx19kzp", "2025-04-20", "DRIVER", "KYLE", phone="(01274) 496000")
     # Maureen is known only as the victim of a burglary at the family home
     w.crime("CR/25/0555", "28e", "2025-10-01", "No further action", title="Burglary residential",
             victim=["MAUREEN"])
