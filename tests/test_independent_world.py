@@ -572,3 +572,14 @@ def test_delayed_disclosure_keeps_non_trivial_harm(analyst):
     assert (graham,) in top
     # Sophie was 11: a victim, never a target
     assert analyst.q("SELECT count(*) FROM nominal_priority WHERE nominal_id = ?", analyst.nid("SOPHIE")) == [(0,)]
+
+
+def test_no_child_is_accused_and_no_protected_child_is_ranked(analyst):
+    # every OFFENDER/SUSPECT is an adult by the resolved date of birth (the world's children are born 2007+)
+    accused_dobs = analyst.q("SELECT n.nominal_id, n.dob FROM network_member AS m JOIN nominal AS n USING (nominal_id) "
+                             "WHERE m.member_role IN ('OFFENDER', 'SUSPECT')")
+    assert accused_dobs and all(dob is not None and dob.year < 2000 for _, dob in accused_dobs), accused_dobs
+    assert analyst.q("SELECT count(*) FROM nominal_priority WHERE nominal_id IN "
+                     "(SELECT nominal_id FROM child_safeguarding)") == [(0,)]
+    assert analyst.q("SELECT count(*) FROM nominal WHERE priority_rank IS NOT NULL AND nominal_id IN "
+                     "(SELECT nominal_id FROM network_member WHERE member_role IN ('VICTIM', 'CHILD_AT_RISK'))") == [(0,)]
