@@ -85,7 +85,7 @@ class NetworkSettings:
     child_max_age: int = 18
     # Crime outcomes are free text: upper-cased, trimmed, runs of spaces made
     # one, then matched by substring against these patterns, classes tried in
-    # this order: NO_CRIME, ELIMINATED, NOT_PROCEEDED, CHARGED; anything else
+    # this order: NO_CRIME, ELIMINATED, NOT_PROCEEDED, OPEN, CHARGED; anything else
     # (null, "Under investigation", an unknown text) is OPEN.
     #   NO_CRIME / ELIMINATED: the crime makes no seed and no harm.
     #   CHARGED: charge, caution or conviction: OFFENDER for a person recorded as
@@ -105,6 +105,15 @@ class NetworkSettings:
         "NOT CHARGED", "NO CHARGE", "NO FURTHER ACTION", "EVIDENTIAL DIFFICULT",
         "NOT IN PUBLIC INTEREST", "NOT IN THE PUBLIC INTEREST", "PUBLIC INTEREST", "NO SUSPECT IDENTIFIED",
         "TIME LIMIT", "PROSECUTION PREVENTED", "DISCONTINUED", "COMMUNITY RESOLUTION", "DIVERSION",
+        # wordings that hold the charge words but say no charge was brought
+        "WITHOUT CHARGE", "INSUFFICIENT EVIDENCE", "CHARGE REFUSED", "REFUSED CHARGE", "REFUSED TO CHARGE",
+    )
+    # Still open although the text holds a charge word ("Pre-charge bail",
+    # "Awaiting charging decision"): tried before the charge words, so these stay
+    # OPEN (SUSPECT) instead of becoming CHARGED (OFFENDER).
+    outcome_open_patterns: tuple[str, ...] = (
+        "PRE-CHARGE", "PRE CHARGE", "PRECHARGE", "CHARGING DECISION", "AWAITING CHARGE", "PENDING CHARGE",
+        "NOT YET CHARGED",
     )
     outcome_charged_patterns: tuple[str, ...] = (
         "CHARGE", "SUMMONS", "SUMMONED", "CAUTION", "CONVICT", "GUILTY", "TAKEN INTO CONSIDERATION",
@@ -163,6 +172,7 @@ class NetworkSettings:
             ("NO_CRIME", self.outcome_no_crime_patterns),
             ("ELIMINATED", self.outcome_eliminated_patterns),
             ("NOT_PROCEEDED", self.outcome_not_proceeded_patterns),
+            ("OPEN", self.outcome_open_patterns),
             ("CHARGED", self.outcome_charged_patterns),
         )
         return [
