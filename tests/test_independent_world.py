@@ -14,7 +14,8 @@ The world (about 70 people; ``extracted_at`` 2026-10-15):
 - real network: Darren MALLOY and Kyle BRANNIGAN charged/cautioned with 19E,
   22B, 71 and 88A on Chloe ATKINS (12) and Jade HOLLOWAY (15), named together
   in a 1A CSE log; Sean PRIESTLEY a suspect on a 22B against Jade whose outcome
-  is "Evidential difficulties - victim supports";
+  is "Evidential difficulties - victim supports", and the recorded offender of
+  two 88A crimes "Released without charge" and on "Pre-charge bail";
 - Wayne FLETCHER, their drug co-offender (92A, a co-arrest, a non-CSE 1A log),
   mapped to OCG-0003; Maureen MALLOY, Darren's mother, who shares the address
   of Darren and Kyle and the home's landline, nothing else;
@@ -271,6 +272,11 @@ def build_world(variant: str = "full") -> Delivery:
             cse_flag="Y", offender=["KYLE"], victim=["JADE"])
     w.crime("CR/25/0311", "22B", "2025-07-04", "Evidential difficulties - victim supports",
             title="Sexual activity involving a child under 16", cse_flag="Y", suspect=["SEAN"], victim=["JADE"])
+    # Sean again, recorded as OFFENDER, on crimes whose outcome holds a charge word but no charge
+    w.crime("CR/25/0312", "88A", "2025-07-20", "Released without charge", title="Sexual grooming",
+            offender=["SEAN"], victim=["JADE"])
+    w.crime("CR/25/0313", "88A", "2025-08-02", "Pre-charge bail", title="Sexual grooming",
+            offender=["SEAN"], victim=["JADE"])
     w.intel("IL-70001", "2025-02-01", "1AP", "Y", subject=["DARREN", "KYLE"], victim=["CHLOE"])
     # Jade goes missing: once found with Kyle, twice at her grandmother's, once with her
     w.missing("MISS-301", "2025-03-01", "JADE", found_with=["KYLE"])
@@ -462,7 +468,10 @@ def test_every_accused_member_has_a_reason_with_evidence_refs(analyst):
     sean_refs = ",".join(r for (r,) in analyst.q(
         "SELECT source_refs FROM member_reason WHERE nominal_id = ? AND reason_role = 'SUSPECT'",
         analyst.nid("SEAN")))
-    assert "CR/25/0311" in sean_refs
+    assert {"CR/25/0311", "CR/25/0312", "CR/25/0313"} <= set(sean_refs.split(","))
+    # "Released without charge" and "Pre-charge bail" are no charge: Sean is never an offender
+    assert analyst.q("SELECT count(*) FROM member_reason WHERE nominal_id = ? AND reason_role = 'OFFENDER'",
+                     analyst.nid("SEAN")) == [(0,)]
 
 
 def test_grandmother_is_not_an_offender(analyst):
