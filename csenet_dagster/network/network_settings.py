@@ -85,15 +85,18 @@ class NetworkSettings:
     child_max_age: int = 18
     # Crime outcomes are free text: upper-cased, trimmed, runs of spaces made
     # one, then matched by substring against these patterns, classes tried in
-    # this order: NO_CRIME, ELIMINATED, NOT_PROCEEDED, CHARGED; anything else
+    # this order: NO_CRIME, ELIMINATED, NOT_PROCEEDED, OPEN, CHARGED; anything else
     # (null, "Under investigation", an unknown text) is OPEN.
     #   NO_CRIME / ELIMINATED: the crime makes no seed and no harm.
     #   CHARGED: charge, caution or conviction: OFFENDER for a person recorded as
     #     OFFENDER on the crime (or its only suspect), else SUSPECT.
     #   NOT_PROCEEDED / OPEN: the suspects and offenders on it are SUSPECTs.
+    #   A crime-related incident (Home Office Counting Rules N100: a report of
+    #   rape recorded as an incident, not as a crime) is no crime either.
     outcome_no_crime_patterns: tuple[str, ...] = (
         "NO CRIME", "NO-CRIME", "NOCRIME", "NO CRIMED", "NO-CRIMED", "CANCELLED", "CANCELED",
         "CRIME CANCEL", "NOT A CRIME", "NOT CRIME", "NON-CRIME", "NON CRIME",
+        "CRIME-RELATED INCIDENT", "CRIME RELATED INCIDENT", "N100",
     )
     outcome_eliminated_patterns: tuple[str, ...] = (
         "ELIMINATED", "ACQUIT", "NOT GUILTY", "WRONGLY IDENTIFIED", "NOT INVOLVED",
@@ -102,6 +105,15 @@ class NetworkSettings:
         "NOT CHARGED", "NO CHARGE", "NO FURTHER ACTION", "EVIDENTIAL DIFFICULT",
         "NOT IN PUBLIC INTEREST", "NOT IN THE PUBLIC INTEREST", "PUBLIC INTEREST", "NO SUSPECT IDENTIFIED",
         "TIME LIMIT", "PROSECUTION PREVENTED", "DISCONTINUED", "COMMUNITY RESOLUTION", "DIVERSION",
+        # wordings that hold the charge words but say no charge was brought
+        "WITHOUT CHARGE", "INSUFFICIENT EVIDENCE", "CHARGE REFUSED", "REFUSED CHARGE", "REFUSED TO CHARGE",
+    )
+    # Still open although the text holds a charge word ("Pre-charge bail",
+    # "Awaiting charging decision"): tried before the charge words, so these stay
+    # OPEN (SUSPECT) instead of becoming CHARGED (OFFENDER).
+    outcome_open_patterns: tuple[str, ...] = (
+        "PRE-CHARGE", "PRE CHARGE", "PRECHARGE", "CHARGING DECISION", "AWAITING CHARGE", "PENDING CHARGE",
+        "NOT YET CHARGED",
     )
     outcome_charged_patterns: tuple[str, ...] = (
         "CHARGE", "SUMMONS", "SUMMONED", "CAUTION", "CONVICT", "GUILTY", "TAKEN INTO CONSIDERATION",
@@ -160,6 +172,7 @@ class NetworkSettings:
             ("NO_CRIME", self.outcome_no_crime_patterns),
             ("ELIMINATED", self.outcome_eliminated_patterns),
             ("NOT_PROCEEDED", self.outcome_not_proceeded_patterns),
+            ("OPEN", self.outcome_open_patterns),
             ("CHARGED", self.outcome_charged_patterns),
         )
         return [

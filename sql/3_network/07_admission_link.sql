@@ -7,11 +7,13 @@
 --                               never source 3, D or E): admits an ASSOCIATE, never an offender
 --     FOUND_WITH_MISSING_CHILD  an adult a missing child VICTIM was found with / at whose address
 --     SHARED_VEHICLE / SHARED_PHONE  a vehicle or phone shared with a seed offender/suspect
+--                               who does not share a home with them (else HOUSEHOLD_*, context)
 --   CHILD_AT_RISK  a missing child found with, or at the address of, a seed offender/suspect
 --     (FOUND_WITH_OFFENDER): joins that offender's network.
 -- Context reasons (admits = false) never put anyone in a network, because they
 -- are not evidence of CSE: CO_OFFENDER_NON_CSE (co-offending or co-arrest with
--- a seed) and SHARED_ADDRESS (a family home). OCG membership is context too
+-- a seed), SHARED_ADDRESS (a family home) and HOUSEHOLD_PHONE / HOUSEHOLD_VEHICLE
+-- (the home's phone or car shared with a seed living there). OCG membership is context too
 -- (07_member_reason.sql).
 CREATE OR REPLACE TABLE net.admission_link AS
 WITH
@@ -58,10 +60,23 @@ end_point AS (
     UNION ALL
     SELECT nominal_id_b, nominal_id_a, link_type, first_seen, last_seen, source_refs FROM net.edge
 ),
+household AS (
+    -- pairs who share a home (an address under the busy-attribute cap)
+    SELECT DISTINCT nominal_id, other_id FROM end_point WHERE link_type = 'SHARED_ADDRESS'
+),
 shared_use AS (
-    SELECT e.nominal_id, e.other_id, e.link_type, 'ASSOCIATE', 'edge', e.link_type || ':' || e.source_refs, e.last_seen
+    -- A phone or vehicle shared with a seed offender/suspect admits an associate,
+    -- unless the two also share a home: then it is the family landline or car
+    -- (an offender's mother on the home phone), household context like the
+    -- address itself, not evidence of CSE (reason HOUSEHOLD_PHONE / HOUSEHOLD_VEHICLE).
+    SELECT e.nominal_id, e.other_id,
+           CASE WHEN h.nominal_id IS NULL THEN e.link_type
+                ELSE 'HOUSEHOLD_' || substr(e.link_type, 8) END,
+           CASE WHEN h.nominal_id IS NULL THEN 'ASSOCIATE' END,
+           'edge', e.link_type || ':' || e.source_refs, e.last_seen
     FROM end_point AS e
     JOIN accused AS a ON a.nominal_id = e.other_id
+    LEFT JOIN household AS h ON h.nominal_id = e.nominal_id AND h.other_id = e.other_id
     WHERE e.link_type IN ('SHARED_VEHICLE', 'SHARED_PHONE')
 ),
 context AS (
