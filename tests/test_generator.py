@@ -36,6 +36,7 @@ REQUIRED_COLUMNS = {
     "ocg_member.csv": {"ocg_ref", "ocg_name", "ocgm_band", "ocg_status", "member_role", "mapped_date",
                        "person_ref", *PERSON_FIELDS},
 }
+NAME_VARIANTS = Path(__file__).resolve().parent.parent / "csenet_dagster" / "generator" / "data" / "name_variants.csv"
 OFFENCE_CODES = Path(__file__).resolve().parent.parent / "csenet_dagster" / "reference" / "offence_codes.csv"
 
 
@@ -341,39 +342,55 @@ CREATE TABLE rec AS
 WITH s AS (
   SELECT person_ref,
     upper(regexp_replace(strip_accents(coalesce(surname, '')), '[^A-Za-z]', '', 'g')) AS sn,
-    upper(regexp_replace(strip_accents(split_part(trim(coalesce(forenames, '')), ' ', 1)), '[^A-Za-z]', '', 'g')) AS fn,
+    upper(regexp_replace(strip_accents(split_part(trim(coalesce(forenames, '')), ' ', 1)), '[^A-Za-z]', '', 'g')) AS fn0,
+    upper(regexp_replace(strip_accents(split_part(trim(coalesce(forenames, '')), ' ', 2)), '[^A-Za-z]', '', 'g')) AS fn2,
     coalesce(try_strptime(dob, '%Y-%m-%d'), try_strptime(dob, '%d/%m/%Y'))::DATE AS d,
     nullif(upper(replace(postcode, ' ', '')), '') AS pc,
     nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') AS ph0,
     pnc_id
   FROM people)
-SELECT person_ref, sn, fn,
+SELECT person_ref, s.sn, coalesce(v.canon, s.fn0) AS fn, s.fn2,
   CASE WHEN d IS NULL OR (month(d) = 1 AND day(d) = 1) THEN NULL ELSE d END AS d,
   pc, CASE WHEN ph0 LIKE '44%' THEN '0' || substr(ph0, 3) ELSE ph0 END AS ph,
   CASE WHEN substr('ZABCDEFGHJKLMNPQRTUVWXY',
        (CAST(substr(pnc_id, 3, 2) || substr(pnc_id, 6, 7) AS BIGINT) % 23)::INT + 1, 1) = right(pnc_id, 1)
        THEN pnc_id END AS pnc
-FROM s
+FROM s LEFT JOIN variant AS v ON v.name = s.fn0
 """
+# Spelling variants of one forename share a canonical form (a public name dictionary would do).
+VARIANTS = """
+CREATE TABLE variant AS
+SELECT DISTINCT upper(strip_accents(name)) AS name, upper(min(name) OVER (PARTITION BY variant_group)) AS canon
+FROM read_csv('{path}', all_varchar = true)
+"""
+# Religious or title names a record may give instead of the family name (Begum, Singh): weak evidence.
+TITLE_SURNAMES = "('BEGUM', 'BIBI', 'KHATUN', 'SINGH', 'KAUR')"
 CANDIDATES = " UNION ".join(
     f"SELECT a.person_ref AS ra, b.person_ref AS rb FROM rec a JOIN rec b ON a.person_ref < b.person_ref AND {on}"
     for on in ("a.d = b.d", "a.pc = b.pc", "a.ph = b.ph", "a.pnc = b.pnc", "a.sn = b.sn AND a.fn[1] = b.fn[1]",
                "a.sn = b.fn AND a.fn = b.sn")
 )
-SCORE = """
+SCORE = f"""
 SELECT c.ra, c.rb,
   (CASE WHEN a.d IS NULL OR b.d IS NULL THEN 0 WHEN a.d = b.d THEN 7
+        WHEN year(a.d) = year(b.d) AND month(a.d) = day(b.d) AND day(a.d) = month(b.d) THEN 4
+        WHEN abs(year(a.d) - year(b.d)) = 1 AND month(a.d) = month(b.d) AND day(a.d) = day(b.d) THEN 4
         WHEN year(a.d) = year(b.d) AND (month(a.d) = month(b.d) OR day(a.d) = day(b.d)) THEN 2 ELSE -6 END)
   + (CASE WHEN a.pc IS NULL OR b.pc IS NULL THEN 0 WHEN a.pc = b.pc THEN 3 ELSE -1 END)
   + (CASE WHEN a.ph IS NULL OR b.ph IS NULL THEN 0 WHEN a.ph = b.ph THEN 6 ELSE -1 END)
   + (CASE WHEN a.pnc IS NULL OR b.pnc IS NULL THEN 0 WHEN a.pnc = b.pnc THEN 10 ELSE -8 END)
   + greatest(
       (CASE WHEN a.sn = b.sn THEN 4 WHEN jaro_winkler_similarity(a.sn, b.sn) >= 0.9 THEN 2.5
+            WHEN least(length(a.sn), length(b.sn)) >= 3 AND (contains(a.sn, b.sn) OR contains(b.sn, a.sn)) THEN 2.5
+            WHEN a.sn IN {TITLE_SURNAMES} OR b.sn IN {TITLE_SURNAMES} THEN 0
             WHEN jaro_winkler_similarity(a.sn, b.sn) >= 0.8 THEN 0 ELSE -5 END)
       + (CASE WHEN a.fn = b.fn THEN 3
               WHEN length(a.fn) = 1 OR length(b.fn) = 1 THEN (CASE WHEN a.fn[1] = b.fn[1] THEN 0.5 ELSE -3 END)
-              WHEN jaro_winkler_similarity(a.fn, b.fn) >= 0.88 THEN 1.5 WHEN a.fn[1] = b.fn[1] THEN 0 ELSE -3 END),
-      CASE WHEN a.sn = b.fn AND a.fn = b.sn THEN 6 ELSE -99 END) AS score
+              WHEN jaro_winkler_similarity(a.fn, b.fn) >= 0.88 THEN 1.5
+              WHEN a.fn = b.fn2 OR a.fn2 = b.fn THEN 1.5 WHEN a.fn[1] = b.fn[1] THEN 0 ELSE -3 END),
+      CASE WHEN a.sn = b.fn AND a.fn = b.sn THEN 6
+           WHEN jaro_winkler_similarity(a.sn, b.fn) >= 0.9 AND jaro_winkler_similarity(a.fn, b.sn) >= 0.9 THEN 4.5
+           ELSE -99 END) AS score
 FROM candidates c JOIN rec a ON a.person_ref = c.ra JOIN rec b ON b.person_ref = c.rb
 """
 
@@ -388,6 +405,7 @@ def test_a_plain_scorer_resolves_the_duplicates(generated):
         f"SELECT person_ref, surname, forenames, dob, postcode, phone, pnc_id "
         f"FROM read_csv('{folder / name}', all_varchar = true)" for name in PERSON_FILES)
     conn.execute(f"CREATE TABLE people AS SELECT DISTINCT * FROM ({union})")
+    conn.execute(VARIANTS.format(path=NAME_VARIANTS))
     conn.execute(STANDARDISED)
     conn.execute(f"CREATE TABLE candidates AS {CANDIDATES}")
     conn.execute(f"CREATE TABLE scored AS {SCORE}")

@@ -195,8 +195,11 @@ class DeliveryWriter:
                   sorted((r.ref, pid_text(r.pid), r.system) for r in records))
         write_csv(truth / "noise.csv", ["person_ref", "noise"], sorted((r.ref, ";".join(r.noise)) for r in records))
         present = {r.pid for r in records}
-        write_csv(truth / "person.csv", ["person_id", "kind", "network_id", "ocg_ref"],
-                  [(pid_text(p.pid), p.kind, p.network_id or None, p.ocg_ref or None)
+        # name_group: the broad name group quality is reported by; name_origin: the list drawn from
+        group_info = w.ref.group_info
+        write_csv(truth / "person.csv", ["person_id", "kind", "network_id", "ocg_ref", "name_group", "name_origin"],
+                  [(pid_text(p.pid), p.kind, p.network_id or None, p.ocg_ref or None,
+                    group_info[p.group].name_group, p.group)
                    for p in w.pop.persons if p.pid in present])
         networks, members = [], []
         for n in w.networks:

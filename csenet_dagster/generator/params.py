@@ -46,10 +46,26 @@ class GeneratorParams:
     # --- person-field noise (per record) -----------------------------------
     dob_missing_rate: float = 0.08
     dob_placeholder_rate: float = 0.02
-    dob_typo_rate: float = 0.015
+    # mistyped dob: day and month swapped, a day out or a year out
+    dob_typo_rate: float = 0.025
     name_typo_rate: float = 0.05
     name_swap_rate: float = 0.035  # applied only to records with no other name noise (~2.5% overall)
     transliteration_rate: float = 0.3
+    # Share of records of a name with diacritics (Wiśniewski, Nguyễn, Łukasz) keyed without them.
+    diacritics_dropped_rate: float = 0.5
+    # Mohammed Imran Khan recorded as Imran Khan (prefix forename dropped, calling name kept).
+    prefix_dropped_rate: float = 0.25
+    # A Bangladeshi or Pakistani woman recorded as Begum/Khatun/Bibi instead of her family name,
+    # or (when her own surname is Begum) under her husband's surname.
+    title_surname_rate: float = 0.12
+    # A Sikh recorded as Singh/Kaur instead of the family (clan) name.
+    sikh_name_rate: float = 0.15
+    # A Polish woman's surname in the masculine form (Kowalski for Kowalska).
+    gendered_surname_rate: float = 0.1
+    # A hyphenated or double-barrelled surname recorded as one of its parts.
+    surname_part_rate: float = 0.2
+    # Chinese and Vietnamese names keyed family name first (family name in the forenames field).
+    family_name_first_rate: float = 0.2
     nickname_rate: float = 0.06
     initial_only_rate: float = 0.03
     middle_name_rate: float = 0.3

@@ -13,7 +13,26 @@ from csenet_dagster.generator.reference import Reference
 YEAR = 365.25
 POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 HOUSE_NUMBERS = 80  # per street (480 streets per district)
-FEMALE_SURNAMES = frozenset({"Begum", "Khatun"})
+# Surnames only women carry (Begum, Bibi, Khatun: Muslim South Asian women's names used as
+# surnames; Kaur: Sikh women) and only men carry (Singh: Sikh men; Miah, Uddin: Bangladeshi men).
+FEMALE_SURNAMES = frozenset({"Begum", "Khatun", "Bibi", "Kaur"})
+MALE_SURNAMES = frozenset({"Singh", "Miah", "Uddin"})
+WOMEN_TITLE_SURNAME_SHARE = {"BANGLADESHI": 0.4, "PAKISTANI": 0.15}
+WOMEN_TITLE_SURNAMES = {"BANGLADESHI": ("Begum", "Begum", "Begum", "Khatun"), "PAKISTANI": ("Bibi", "Begum")}
+# Sikh family (clan) names: a Sikh woman is Kaur, a man Singh, often as well as the clan name.
+SIKH_SURNAMES = frozenset({
+    "Singh", "Kaur", "Gill", "Sandhu", "Sidhu", "Bains", "Dhillon", "Johal", "Atwal", "Bassi", "Mann",
+    "Sahota", "Virdi", "Grewal", "Sangha", "Bhamra", "Hayer", "Kalsi", "Dhaliwal", "Gakhal", "Chahal",
+    "Sohal", "Basra", "Samra", "Bhogal", "Thandi", "Lally", "Dosanjh", "Purewal", "Heer", "Khera",
+})
+# First forenames that are a religious prefix: the man is known by his middle (calling) name.
+PREFIX_FORENAMES = frozenset({"Mohammed", "Muhammad", "Md", "Mohammad", "Mohamed"})
+PREFIX_NAME_GROUPS = frozenset({"PAKISTANI", "BANGLADESHI", "MIDDLE_EASTERN"})
+# Groups whose surnames are sometimes double-barrelled (Smith-Jones, Lloyd Davies).
+DOUBLE_BARREL_GROUPS = frozenset({"WHITE_BRITISH", "IRISH", "BLACK_CARIBBEAN"})
+DOUBLE_BARREL_RATE = 0.02
+# Polish surnames are gendered: Kowalski (m), Kowalska (f).
+POLISH_GENDERED_ENDINGS = (("ski", "ska"), ("cki", "cka"), ("dzki", "dzka"))
 
 BACKGROUND = "BACKGROUND"
 CSE_OFFENDER = "CSE_OFFENDER"
@@ -69,6 +88,23 @@ class Person:
             if since <= day:
                 found = number
         return found
+
+
+def gendered(surname: str, sex: str, group: str) -> str:
+    """A Polish surname in the form for ``sex`` (Kowalski, Kowalska); other names unchanged."""
+    if group != "EASTERN_EUROPEAN" or sex != "F":
+        return surname
+    for male, female in POLISH_GENDERED_ENDINGS:
+        if surname.endswith(male):
+            return surname[: -len(male)] + female
+    return surname
+
+
+def masculine(surname: str) -> str:
+    for male, female in POLISH_GENDERED_ENDINGS:
+        if surname.endswith(female):
+            return surname[: -len(female)] + male
+    return surname
 
 
 class Bijection:
@@ -130,6 +166,10 @@ class Population:
         return f"{outward} {digest % 9 + 1}{letters[(digest >> 8) % 20]}{letters[(digest >> 16) % 20]}"
 
     def forename(self, group: str, sex: str, avoid: str = "") -> str:
+        # some groups often carry English forenames (Kevin Wong, Marcus Campbell)
+        english = self.ref.group_info[group].english_forename_share
+        if english and self.rng.random() < english:
+            group = "WHITE_BRITISH"
         names = self.ref.forenames[(group, "F" if sex == "F" else "M")]
         for _ in range(5):
             name = names.pick(self.rng)
@@ -138,11 +178,30 @@ class Population:
         return name
 
     def surname(self, group: str, sex: str = "") -> str:
-        name = self.ref.surnames[group].pick(self.rng)
-        # Begum and Khatun are women's surnames
-        while sex == "M" and name in FEMALE_SURNAMES:
-            name = self.ref.surnames[group].pick(self.rng)
-        return name
+        """A surname of ``group`` that a person of ``sex`` can carry (blank sex: a family name)."""
+        names = self.ref.surnames[group]
+        name = names.pick(self.rng)
+        while (sex != "F" and name in FEMALE_SURNAMES) or (sex == "F" and name in MALE_SURNAMES):
+            name = names.pick(self.rng)
+        if group in DOUBLE_BARREL_GROUPS and self.rng.random() < DOUBLE_BARREL_RATE:
+            second = names.pick(self.rng)
+            if second != name and "-" not in second and " " not in second:
+                # mostly hyphenated; the older double-barrelled form has a space
+                name = f"{name}-{second}" if self.rng.random() < 0.8 else f"{name} {second}"
+        return gendered(name, sex, group)
+
+    def family_surname(self, surname: str, sex: str, group: str) -> str:
+        """The household's surname as a member of ``sex`` carries it: Kowalski -> Kowalska for a
+        woman, Singh <-> Kaur, and a son of a Begum gets a man's surname of the group."""
+        if surname in ("Singh", "Kaur"):
+            return "Kaur" if sex == "F" else "Singh"
+        title_share = WOMEN_TITLE_SURNAME_SHARE.get(group, 0.0)
+        if sex == "F" and title_share and self.rng.random() < title_share:
+            # many Bangladeshi and Pakistani women carry Begum, Khatun or Bibi, not the family name
+            return self.rng.choice(WOMEN_TITLE_SURNAMES[group])
+        if (sex != "F" and surname in FEMALE_SURNAMES) or (sex == "F" and surname in MALE_SURNAMES):
+            return self.surname(group, sex)
+        return gendered(masculine(surname) if group == "EASTERN_EUROPEAN" else surname, sex, group)
 
     def dob_for_age(self, age_years: float, at: int | None = None) -> int:
         at = self.today if at is None else at
@@ -156,6 +215,13 @@ class Population:
         rng = self.rng
         forename = forename or self.forename(group, sex)
         middle = self.forename(group, sex, avoid=forename) if rng.random() < 0.35 else ""
+        if sex == "M" and group in PREFIX_NAME_GROUPS and forename in PREFIX_FORENAMES:
+            # Mohammed Imran Khan is known as Imran: the calling name is always there
+            middle = middle or self.forename(group, sex, avoid=forename)
+        elif group == "VIETNAMESE" and rng.random() < 0.8:
+            middle = "Thi" if sex == "F" else "Van"
+        elif surname in SIKH_SURNAMES and surname not in ("Singh", "Kaur") and rng.random() < 0.4:
+            middle = "Kaur" if sex == "F" else "Singh"
         person = Person(
             pid=len(self.persons), kind=kind, sex=sex, group=group, forename=forename,
             middle=middle, surname=surname, dob=dob, homes=list(homes),
@@ -187,7 +253,7 @@ class Population:
         """A family at one address: adults (head + partner) and children sharing the head's surname."""
         rng = self.rng
         group = group or self.ref.groups.pick(rng)
-        surname = surname or self.surname(group, "M" if head_sex is None else head_sex)
+        surname = surname or self.surname(group, "" if head_sex is None else head_sex)
         address = address or self.new_address()
         homes = self.home_history(address)
         members: list[Person] = []
@@ -197,7 +263,8 @@ class Population:
                 sex = head_sex or ("M" if rng.random() < 0.5 else "F")
             else:
                 sex = "F" if members[0].sex == "M" else "M"
-            own_surname = surname if i == 0 or rng.random() < 0.7 else self.surname(group, sex)
+            own_surname = (self.family_surname(surname, sex, group) if i == 0 or rng.random() < 0.7
+                           else self.surname(group, sex))
             person_homes = homes if i == 0 else self.home_history(address)
             members.append(self.add_person(kind, sex, group, self.dob_for_age(age), own_surname, person_homes))
         parent_names = {m.forename for m in members}
@@ -207,7 +274,7 @@ class Population:
             age = child_ages[i] if child_ages else rng.uniform(max(0.0, head_age - 45), max(0.5, head_age - 16))
             sex = "M" if rng.random() < 0.5 else "F"
             name = self.forename(group, sex)
-            child_surname = self.surname(group, sex) if surname in FEMALE_SURNAMES and sex == "M" else surname
+            child_surname = self.family_surname(surname, sex, group)
             if name in parent_names:
                 name = self.forename(group, sex, avoid=name)
             child = self.add_person(kind, sex, group, self.dob_for_age(age), child_surname, homes, forename=name)

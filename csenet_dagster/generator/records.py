@@ -9,12 +9,16 @@ open a new duplicate record. A ref always carries the same field values.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from csenet_dagster.generator import pnc
 from csenet_dagster.generator.params import GeneratorParams
-from csenet_dagster.generator.population import Address, Bijection, Person
+from csenet_dagster.generator.population import (
+    FEMALE_SURNAMES, PREFIX_FORENAMES, PREFIX_NAME_GROUPS, SIKH_SURNAMES, WOMEN_TITLE_SURNAMES, Address, Bijection,
+    Person, masculine,
+)
 from csenet_dagster.generator.reference import Reference
 from csenet_dagster.generator.world import World
 
@@ -36,6 +40,15 @@ KEYBOARD_NEIGHBOURS = {
     "y": "tu", "z": "x",
 }
 MIN_CORRUPT_PNC = 3
+# Surnames a record may give a Muslim South Asian woman instead of her family name.
+TITLE_SURNAMES = {"BANGLADESHI": ("Begum", "Khatun"), "PAKISTANI": ("Bibi", "Begum")}
+# Groups whose names are often keyed family name first (Chinese, Vietnamese order).
+FAMILY_NAME_FIRST_GROUPS = frozenset({"CHINESE", "VIETNAMESE"})
+# Name noise after which no swap is applied (a swapped record would share only a dob).
+HEAVY_NAME_NOISE = frozenset({"forename_typo", "surname_typo", "initial", "nickname", "middle_name",
+                              "prefix_dropped", "surname_part"})
+# Letters that Unicode decomposition does not reduce to ASCII.
+ASCII_FOLD = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"})
 STREET_ABBREVIATIONS = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Lane": "Ln", "Close": "Cl",
                         "Drive": "Dr", "Grove": "Gr", "Crescent": "Cres"}
 
@@ -92,6 +105,14 @@ def typo(rng, text: str) -> str:
         else:
             text = text[:i] + text[i + 1:]
     return text
+
+
+def ascii_folded(text: str) -> str:
+    """``text`` without diacritics (Wiśniewski -> Wisniewski, Łukasz -> Lukasz, Nguyễn -> Nguyen)."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(ASCII_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def cased(rng, text: str, upper_share: float) -> str:
@@ -225,47 +246,7 @@ class RecordMaker:
         rng, p = self.rng, self.params
         _, dmy_share, dob_factor, phone_share, pnc_share, address_factor = SYSTEMS[record.system]
         noise = []
-        # names
-        fore, sur = person.forename, person.surname
-        variants = self.ref.variants
-        if fore in variants and rng.random() < p.transliteration_rate:
-            new = rng.choice(variants[fore])
-            if new != fore:
-                fore = new
-                noise.append("forename_variant")
-        if sur in variants and rng.random() < p.transliteration_rate:
-            new = rng.choice(variants[sur])
-            if new != sur:
-                sur = new
-                noise.append("surname_variant")
-        draw = rng.random()
-        if draw < p.initial_only_rate:
-            fore = fore[0]
-            noise.append("initial")
-        elif draw < p.initial_only_rate + p.nickname_rate and fore in self.ref.nicknames:
-            fore = rng.choice(self.ref.nicknames[fore])
-            noise.append("nickname")
-        else:
-            if person.middle and rng.random() < p.middle_name_rate:
-                fore = f"{fore} {person.middle if rng.random() < 0.75 else person.middle[0]}"
-                noise.append("middle_name")
-            if rng.random() < p.name_typo_rate * 0.8:
-                fore = typo(rng, fore)
-                noise.append("forename_typo")
-        if rng.random() < p.name_typo_rate:
-            new = typo(rng, sur)
-            if new != sur:
-                sur = new
-                noise.append("surname_typo")
-        sur = cased(rng, sur, 0.45)
-        if rng.random() < 0.03 and ("-" in sur or "'" in sur):
-            sur = sur.replace("-", " ").replace("'", "")
-        fore = cased(rng, fore, 0.25)
-        # a swap is applied to otherwise clean names only: swap on top of typos, nicknames or
-        # middle names leaves too little for any linker (the record shares nothing but a dob)
-        if rng.random() < p.name_swap_rate and not noise:
-            fore, sur = sur, fore
-            noise.append("swapped")
+        fore, sur = self.render_names(person, noise)
         record.surname, record.forenames = sur, fore
         # date of birth
         dmy = rng.random() < dmy_share
@@ -314,6 +295,87 @@ class RecordMaker:
                 record.pnc_id = self.corrupt_pnc(person.pnc)
                 noise.append("pnc_corrupt")
         record.noise = tuple(noise)
+
+    def render_names(self, person: Person, noise: list) -> tuple[str, str]:
+        """(forenames, surname) as one record shows them, with the variation each group's
+        names carry in police records. Appends the noise applied to ``noise``."""
+        rng, p, ref = self.rng, self.params, self.ref
+        fore, sur, middle, group = person.forename, person.surname, person.middle, person.group
+        # --- how the person's names are given (before any keying error) ------------
+        if middle and fore in PREFIX_FORENAMES and group in PREFIX_NAME_GROUPS and rng.random() < p.prefix_dropped_rate:
+            fore, middle = middle, ""  # "Mohammed Imran Khan" known as Imran Khan
+            noise.append("prefix_dropped")
+        if person.sex == "F" and group in TITLE_SURNAMES and sur not in FEMALE_SURNAMES:
+            if rng.random() < p.title_surname_rate:
+                sur = rng.choice(TITLE_SURNAMES[group])  # Fatima Khan recorded as Fatima Begum
+                noise.append("title_surname")
+        elif sur in FEMALE_SURNAMES and person.household >= 0 and rng.random() < p.title_surname_rate:
+            head = self.world.pop.households[person.household][0]
+            if head is not person and head.surname not in FEMALE_SURNAMES and head.sex == "M":
+                sur = head.surname  # Rahima Begum recorded under her husband's surname
+                noise.append("household_surname")
+        if sur in SIKH_SURNAMES and sur not in ("Singh", "Kaur") and rng.random() < p.sikh_name_rate:
+            sur = "Kaur" if person.sex == "F" else "Singh"  # Harpreet Sandhu recorded as Harpreet Kaur
+            noise.append("sikh_surname")
+        if person.sex == "F" and group == "EASTERN_EUROPEAN" and rng.random() < p.gendered_surname_rate:
+            male = masculine(sur)
+            if male != sur:
+                sur = male  # Kowalska recorded as Kowalski, her husband's or father's form
+                noise.append("gendered_surname")
+        if ("-" in sur or " " in sur) and rng.random() < p.surname_part_rate:
+            parts = sur.replace("-", " ").split()
+            sur = parts[0] if rng.random() < 0.6 else parts[-1]  # Smith-Jones recorded as Smith
+            noise.append("surname_part")
+        # --- spelling: transliteration and dropped diacritics ----------------------
+        variants = ref.variants
+        if fore in variants and rng.random() < p.transliteration_rate:
+            new = rng.choice(variants[fore])
+            if new != fore:
+                fore = new
+                noise.append("forename_variant")
+        if sur in variants and rng.random() < p.transliteration_rate:
+            new = rng.choice(variants[sur])
+            if new != sur:
+                sur = new
+                noise.append("surname_variant")
+        if not (fore + sur + middle).isascii() and rng.random() < p.diacritics_dropped_rate:
+            fore, sur, middle = ascii_folded(fore), ascii_folded(sur), ascii_folded(middle)
+            noise.append("diacritics_dropped")  # Wiśniewski -> Wisniewski on a system without Polish letters
+        # --- keying: initials, nicknames, middle names, typos ------------------------
+        draw = rng.random()
+        if draw < p.initial_only_rate:
+            fore = fore[0]
+            noise.append("initial")
+        elif draw < p.initial_only_rate + p.nickname_rate and fore in ref.nicknames:
+            fore = rng.choice(ref.nicknames[fore])
+            noise.append("nickname")
+        else:
+            if middle and rng.random() < p.middle_name_rate:
+                fore = f"{fore} {middle if rng.random() < 0.75 else middle[0]}"
+                noise.append("middle_name")
+            if rng.random() < p.name_typo_rate * 0.8:
+                fore = typo(rng, fore)
+                noise.append("forename_typo")
+        if rng.random() < p.name_typo_rate:
+            new = typo(rng, sur)
+            if new != sur:
+                sur = new
+                noise.append("surname_typo")
+        sur = cased(rng, sur, 0.45)
+        if rng.random() < 0.03 and ("-" in sur or "'" in sur):
+            sur = sur.replace("-", " ").replace("'", "")
+        fore = cased(rng, fore, 0.25)
+        # --- order: family name first, or the fields swapped ------------------------
+        heavy = HEAVY_NAME_NOISE.intersection(noise)
+        if group in FAMILY_NAME_FIRST_GROUPS and not heavy and rng.random() < p.family_name_first_rate:
+            fore, sur = sur, fore  # NGUYEN Minh: the family name keyed as the forename
+            noise.append("family_name_first")
+        # a swap is applied to otherwise clean names only: swap on top of typos, nicknames or
+        # middle names leaves too little for any linker (the record shares nothing but a dob)
+        elif not heavy and rng.random() < p.name_swap_rate:
+            fore, sur = sur, fore
+            noise.append("swapped")
+        return fore, sur
 
     def wrong_dob(self, day: int) -> int:
         rng = self.rng

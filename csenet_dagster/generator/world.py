@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from csenet_dagster.generator.params import GeneratorParams
 from csenet_dagster.generator.population import (
-    ASSOCIATE, BACKGROUND, CSE_OFFENDER, CSE_VICTIM, FEMALE_SURNAMES, OCG_MEMBER, YEAR, Person, Population,
+    ASSOCIATE, BACKGROUND, CSE_OFFENDER, CSE_VICTIM, OCG_MEMBER, YEAR, Person, Population,
 )
 from csenet_dagster.generator.reference import Reference
 
@@ -462,8 +462,8 @@ class World:
             victim.sex = sex
             victim.forename = pop.forename(vgroup, sex)
             victim.middle = pop.forename(vgroup, sex, avoid=victim.forename) if victim.middle else ""
-            if sex == "M" and victim.surname in FEMALE_SURNAMES:
-                victim.surname = pop.surname(vgroup, "M")
+            # the surname in the form the child's sex carries (Kaur/Singh, Kowalska/Kowalski, no boy Begum)
+            victim.surname = pop.family_surname(victim.surname, sex, vgroup)
             victim.dob = dob
             for parent in family[:-1]:
                 parent.kind = ASSOCIATE
