@@ -1,6 +1,7 @@
 """The `csenet` command: generate a demo delivery, run the pipeline, summarise the output.
 
-    csenet generate --out DIR [--people N] [--seed S] [--delivery-id ID]
+    csenet generate --out DIR [--people N] [--seed S] [--delivery-id ID] [--world-days 90]
+    csenet generate --out DIR --later [--days 30] [--follow-on DELIVERY_DIR]
     csenet run [--delivery-id ID]
     csenet summary
 
@@ -15,6 +16,8 @@ is then left untouched). Output holds ids and counts only, never person values.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import re
 import sys
@@ -152,19 +155,106 @@ def _complete_deliveries(landing: Path) -> list[str]:
     return sorted(p.name for p in landing.iterdir() if (p / "manifest.json").is_file())
 
 
+DEFAULT_DELIVERY_ID = "2026-11-29T0600"
+DEFAULT_EXTRACTED_AT = "2026-11-29T06:00:00Z"
+DEFAULT_PEOPLE, DEFAULT_SEED = 3000, 7
+
+
+class GenerateError(ValueError):
+    """A `csenet generate` request that cannot be met (said on stderr, exit 2)."""
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+    except ValueError as exc:
+        raise GenerateError(f"not an ISO timestamp such as 2026-11-29T06:00:00Z: {text}") from exc
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _previous_delivery(out: Path, follow_on: str | None) -> tuple[Path, dict, dict]:
+    """The delivery a later one follows (``--follow-on DIR``, else the newest complete one under
+    ``out/landing``): its folder, manifest and generator parameters (``truth/.../params.json``)."""
+    if follow_on:
+        folder = Path(follow_on)
+    else:
+        complete = _complete_deliveries(out / "landing")
+        if not complete:
+            raise GenerateError(f"--later: no complete delivery in {out / 'landing'} to follow; "
+                                "generate the first one without --later")
+        folder = out / "landing" / complete[-1]
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise GenerateError(f"--later: {folder} is not a complete delivery (no manifest.json)")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    truth_root = folder.parent.parent / "truth"
+    for candidate in (truth_root / folder.name / "params.json", truth_root / "params.json"):
+        if candidate.is_file():
+            params = json.loads(candidate.read_text(encoding="utf-8"))
+            if params.get("delivery_id") == folder.name:
+                return folder, manifest, params
+    raise GenerateError(f"--later: {folder.name} was not written by `csenet generate` "
+                        f"(no generator parameters for it under {truth_root})")
+
+
+def generate_request(args: argparse.Namespace) -> dict:
+    """The arguments of ``generator.generate`` for this command line.
+
+    A first delivery is a snapshot, at ``--extracted-at``, of a world that runs ``--world-days``
+    further, so that ``--later`` can deliver the same world again: same people and person
+    references, the same record values (dates of birth included), a later ``extracted_at`` and
+    the events since.
+    """
+    if not (args.later or args.follow_on):
+        if args.world_days < 0:
+            raise GenerateError("--world-days must be 0 or more")
+        extracted = _moment(args.extracted_at or DEFAULT_EXTRACTED_AT)
+        return dict(people=args.people or DEFAULT_PEOPLE, seed=DEFAULT_SEED if args.seed is None else args.seed,
+                    delivery_id=args.delivery_id or DEFAULT_DELIVERY_ID, extracted_at=_iso(extracted),
+                    world_until=_iso(extracted + dt.timedelta(days=args.world_days)))
+    if args.days <= 0:
+        raise GenerateError("--days must be at least 1")
+    folder, manifest, previous = _previous_delivery(Path(args.out), args.follow_on)
+    for name in ("people", "seed"):
+        given = getattr(args, name)
+        if given is not None and given != previous[name]:
+            raise GenerateError(f"--later keeps the world of {folder.name}: --{name} {given} differs from its {previous[name]}")
+    extracted = _moment(manifest["extracted_at"]) + dt.timedelta(days=args.days)
+    world_until = _moment(previous["world_until"])
+    if extracted > world_until:
+        left = (world_until - _moment(manifest["extracted_at"])).days
+        raise GenerateError(
+            f"--later: the world of {folder.name} ends at {_iso(world_until)}, {left} days after its extract; "
+            f"ask for --days {left} or fewer, or start a new world with a larger --world-days")
+    delivery_id = args.delivery_id or extracted.strftime("%Y-%m-%dT%H%M")
+    if (folder.parent / delivery_id / "manifest.json").exists() or delivery_id == folder.name:
+        raise GenerateError(f"--later: delivery {delivery_id} already exists in {folder.parent}")
+    return dict(people=previous["people"], seed=previous["seed"], delivery_id=delivery_id,
+                extracted_at=_iso(extracted), world_until=previous["world_until"])
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from csenet_dagster.generator import generate
 
     out = Path(args.out)
     try:
-        delivery = generate(
-            out, people=args.people, seed=args.seed, delivery_id=args.delivery_id, extracted_at=args.extracted_at
-        )
+        request = generate_request(args)
+        delivery = generate(out, **request)
     except ValueError as exc:
         print(f"csenet generate: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"Synthetic delivery {delivery.name} ({args.people:,} people, seed {args.seed}) written to {delivery}")
-    print(f"Ground truth (never part of a delivery) in {out / 'truth'}")
+    same_end = _moment(request["world_until"]) == _moment(request["extracted_at"])
+    truth = out / "truth" if same_end else out / "truth" / request["delivery_id"]
+    what = "Later delivery" if args.later or args.follow_on else "Synthetic delivery"
+    print(f"{what} {delivery.name} ({request['people']:,} people, seed {request['seed']}, "
+          f"extracted {request['extracted_at']}) written to {delivery}")
+    if not same_end:
+        print(f"The world runs until {request['world_until']}: `csenet generate --out {args.out} --later "
+              f"[--days 30]` delivers it again later (same people and refs, new events).")
+    print(f"Ground truth (never part of a delivery) in {truth}")
     landing = settings.paths().landing_dir
     if delivery.parent.resolve() != landing.resolve():
         print(f"Note: CSENET_LANDING_DIR is {landing}; `csenet run` reads deliveries from there.")
@@ -245,12 +335,23 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True)
 
-    gen = commands.add_parser("generate", help="write a synthetic delivery (and its ground truth) for demos and tests")
+    gen = commands.add_parser(
+        "generate", help="write a synthetic delivery (and its ground truth) for demos and tests",
+        description="Write a synthetic delivery. With --later, a later delivery of the same world: same people "
+        "and person references, a later extracted_at and the events since.")
     gen.add_argument("--out", default="data", help="folder to write landing/<delivery_id>/ and truth/ into (default: data)")
-    gen.add_argument("--people", type=int, default=3000, help="number of people in the synthetic world (default: 3000)")
-    gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same files (default: 7)")
-    gen.add_argument("--delivery-id", default="2026-11-29T0600", help="delivery folder name (default: 2026-11-29T0600)")
-    gen.add_argument("--extracted-at", default="2026-11-29T06:00:00Z", help="as-of time of the delivery (ISO, UTC)")
+    gen.add_argument("--people", type=int, default=None, help=f"number of people in the synthetic world (default: {DEFAULT_PEOPLE})")
+    gen.add_argument("--seed", type=int, default=None, help=f"random seed: same seed, same files (default: {DEFAULT_SEED})")
+    gen.add_argument("--delivery-id", default=None,
+                     help=f"delivery folder name (default: {DEFAULT_DELIVERY_ID}; with --later, from the new extracted_at)")
+    gen.add_argument("--extracted-at", default=None, help=f"as-of time of the delivery (ISO, UTC; default {DEFAULT_EXTRACTED_AT})")
+    gen.add_argument("--world-days", type=int, default=90,
+                     help="days the world runs on after this delivery, for later deliveries (default: 90; 0 = none)")
+    gen.add_argument("--later", action="store_true",
+                     help="a later delivery of the world of the newest delivery in OUT/landing (or --follow-on)")
+    gen.add_argument("--days", type=int, default=30, help="with --later: days after the previous extract (default: 30)")
+    gen.add_argument("--follow-on", default=None, metavar="DELIVERY_DIR",
+                     help="with --later: the previous delivery's folder (default: the newest in OUT/landing)")
     gen.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser("run", help="run every stage for the newest complete delivery and publish analyst.duckdb")

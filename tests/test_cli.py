@@ -63,7 +63,8 @@ def test_generate_writes_a_delivery_and_truth_outside_it(tmp_path):
     assert (delivery / "manifest.json").is_file()
     assert sorted(p.name for p in delivery.glob("*.csv")) == sorted(
         ["crime.csv", "intel_log.csv", *PERSON_FILES])
-    assert (tmp_path / "truth" / "person.csv").is_file()
+    # a snapshot of a world that runs on (for `--later`): its truth is per delivery
+    assert (tmp_path / "truth" / "2026-12-01T0600" / "person.csv").is_file()
     assert not list(delivery.rglob("truth*"))
     assert "2026-12-01T0600" in result.stdout
 

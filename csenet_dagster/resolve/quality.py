@@ -47,3 +47,30 @@ def pairwise_scores(
     finally:
         conn.unregister("truth_person_ref")
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+
+def pairwise_scores_by_name_group(
+    conn: duckdb.DuckDBPyConnection, truth_dir: Path
+) -> dict[str, PairwiseScore]:
+    """Scores of er.nominal_record by the people's name group in the generator's truth
+    (``truth/person.csv`` column ``name_group``: WHITE_BRITISH, SOUTH_ASIAN, ...), plus 'all'.
+
+    A true pair counts in its person's group. A false match counts against the group of each
+    of the two people, so every group's precision shows how often its members are joined to
+    someone else (the fairness question: is one group's linkage worse than another's?).
+    """
+    truth_dir = Path(truth_dir)
+    person_ref = conn.sql(
+        f"SELECT person_ref, person_id FROM read_csv({db.literal(str(truth_dir / 'person_ref.csv'))}, all_varchar = true)"
+    ).to_arrow_table()
+    person = conn.sql(
+        f"SELECT person_id, name_group FROM read_csv({db.literal(str(truth_dir / 'person.csv'))}, all_varchar = true)"
+    ).to_arrow_table()
+    conn.register("truth_person_ref", person_ref)
+    conn.register("truth_person", person)
+    try:
+        rows = conn.sql(db.render_sql("2_resolve/quality_pairwise_by_name_group.sql")).fetchall()
+    finally:
+        conn.unregister("truth_person_ref")
+        conn.unregister("truth_person")
+    return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}
