@@ -107,6 +107,7 @@ PIPELINE_SECTIONS = {
     "ops": "csenet_dagster.ops.config",
     "publish": "csenet_dagster.publish.config",
     "resolve": "csenet_dagster.resolve.config",
+    "review": "csenet_dagster.publish.review_config",
 }
 # Sections of tools that are not part of a run (the synthetic-data generator).
 TOOL_SECTIONS = ("generator",)

@@ -120,8 +120,17 @@ def test_second_delivery_keeps_network_ids_and_shows_kept_and_new_nominals(two_d
         assert run_pipeline(FIRST).success
         networks_before = _analyst(ws.analyst_db, "SELECT network_id, list(nominal_id ORDER BY nominal_id) "
                                                   "FROM network_member GROUP BY network_id ORDER BY network_id")
+        # an analyst decides the first open pair of the review queue before the next delivery
+        queue = _analyst(ws.analyst_db, "SELECT person_ref_a, person_ref_b FROM possible_match "
+                                        "WHERE status = 'open' ORDER BY review_rank LIMIT 1")
+        if queue:
+            (ws.corrections / "identity.csv").write_text(
+                "decision,person_ref_a,person_ref_b,analyst,decided_at,reason\n"
+                f"NOT_SAME,{queue[0][1]},{queue[0][0]},T Analyst,2026-12-01,review queue\n")
         shutil.copytree(two_deliveries / "landing" / LATER, ws.landing / LATER)
         assert run_pipeline(LATER).success
+        decided = _analyst(ws.analyst_db, "SELECT status, decision, decision_applied FROM possible_match "
+                                          f"WHERE (person_ref_a, person_ref_b) IN {tuple(queue[0]) if queue else ('', '')}")
         networks_after = dict(_analyst(ws.analyst_db, "SELECT network_id, list(nominal_id ORDER BY nominal_id) "
                                                       "FROM network_member GROUP BY network_id"))
         changes = dict(_analyst(ws.analyst_db, "SELECT change, count(*) FROM nominal_change GROUP BY change"))
@@ -142,3 +151,6 @@ def test_second_delivery_keeps_network_ids_and_shows_kept_and_new_nominals(two_d
     assert changes.get("new", 0) >= 1, changes
     # a nominal made only of records first seen in the later delivery is new
     assert [c for (c,) in new_refs_nominals] == ["new"]
+    # the later run applied the analyst's decision and shows the pair as decided
+    if queue:
+        assert decided in ([], [("decided", "NOT_SAME", True)]), decided

@@ -63,6 +63,27 @@ SELECT * FROM (VALUES ('P1', 'N00000001', 1.0), ('P2', 'N00000001', 0.97), ('P3'
                       ('P4', 'N00000003', 1.0), ('P5', 'N00000004', 1.0), ('P6', 'N00000005', 1.0),
                       ('P7', 'N00000006', 1.0))
     AS t(person_ref, nominal_id, match_probability);
+-- The review queue's inputs (analyst.possible_match): person fields, standardised fields,
+-- one scored pair between the possible and the automatic threshold, no decisions yet.
+ALTER TABLE er.person_record ADD COLUMN surname VARCHAR DEFAULT 'SMITH';
+ALTER TABLE er.person_record ADD COLUMN forenames VARCHAR DEFAULT 'JO';
+ALTER TABLE er.person_record ADD COLUMN dob DATE;
+ALTER TABLE er.person_record ADD COLUMN sex VARCHAR;
+ALTER TABLE er.person_record ADD COLUMN address VARCHAR;
+ALTER TABLE er.person_record ADD COLUMN postcode VARCHAR;
+ALTER TABLE er.person_record ADD COLUMN phone VARCHAR;
+ALTER TABLE er.person_record ADD COLUMN pnc_id VARCHAR;
+CREATE OR REPLACE TABLE er.person_std AS
+SELECT person_ref, lower(surname) AS surname_std, lower(forenames) AS forename1, lower(forenames) AS forename_canonical,
+       dob AS dob_std, sex AS sex_std, postcode AS postcode_std, postcode AS postcode_outward, phone AS phone_std,
+       pnc_id AS pnc_std
+FROM er.person_record;
+CREATE OR REPLACE TABLE er.match_pair AS
+SELECT 'P3' AS person_ref_l, 'P4' AS person_ref_r, 4.2 AS match_weight, 0.9 AS match_probability;
+CREATE OR REPLACE TABLE er.identity_correction AS
+SELECT 1::BIGINT AS row_no, 'SAME' AS decision, 'P3' AS person_ref_a, 'P4' AS person_ref_b, 'A' AS analyst,
+       TIMESTAMP '2026-11-01 00:00:00' AS decided_at, 'r' AS reason, TRUE AS applied, 'applied' AS status
+WHERE FALSE;
 CREATE OR REPLACE TABLE er.nominal AS
 SELECT nominal_id, 'SURNAME' || nominal_id AS surname, 'FORENAME' AS forenames, DATE '2000-01-01' AS dob,
        'M' AS sex, CAST(NULL AS VARCHAR) AS pnc_id, n_records, 1::BIGINT AS n_systems, 'CRIME' AS systems

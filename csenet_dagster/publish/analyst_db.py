@@ -22,6 +22,7 @@ from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import assets_common, db, settings
 from csenet_dagster.publish import audit, config
+from csenet_dagster.publish.possible_match import POSSIBLE_MATCH
 from csenet_dagster.publish.tables import GROUP, PUB_TABLES
 
 ANALYST_DB_KEY = dg.AssetKey(["publish", "analyst_db"])
@@ -31,7 +32,7 @@ ATTACH_ALIAS = "csenet_publish_target"
 
 
 def published_tables() -> list[str]:
-    return [spec.name for spec in PUB_TABLES] + list(RUN_TABLES)
+    return [spec.name for spec in PUB_TABLES] + [POSSIBLE_MATCH.name] + list(RUN_TABLES)
 
 
 def staging_dir(target: Path, run_id: str) -> Path:
@@ -128,7 +129,7 @@ def _restrict_working_db(file_mode: int) -> None:
         "analyst.duckdb: every audited pub.* table plus `run` and `run_history`, written to a "
         "new file and renamed over the old one atomically (owner-only permissions)."
     ),
-    deps=[spec.asset_key for spec in PUB_TABLES],
+    deps=[spec.asset_key for spec in (*PUB_TABLES, POSSIBLE_MATCH)],
     kinds={"duckdb"},
     owners=assets_common.OWNERS,
     pool=db.DUCKDB_POOL,

@@ -1,0 +1,79 @@
+"""Entity resolution is as good for every name group (issue 11 item 3).
+
+The generator draws people from several name groups with their own frequencies and the
+spelling variation their names carry in police records (truth/person.csv, name_group).
+Pairwise precision and recall per group on the shared 20,000-person run: precision at least
+0.99 in every group, and no group's recall more than 0.03 below the overall recall.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from csenet_dagster.resolve.quality import pairwise_scores_by_name_group
+
+NAME_GROUPS = {"WHITE_BRITISH", "SOUTH_ASIAN", "EASTERN_EUROPEAN", "BLACK_AFRICAN_CARIBBEAN", "EAST_ASIAN",
+               "MIDDLE_EASTERN"}
+MIN_PRECISION = 0.99
+MAX_RECALL_GAP = 0.03
+
+
+@pytest.fixture(scope="module")
+def scores(quality_pipeline_run):
+    ws = quality_pipeline_run
+    conn = duckdb.connect(str(ws.work_db), read_only=True)
+    try:
+        return pairwise_scores_by_name_group(conn, ws.truth)
+    finally:
+        conn.close()
+
+
+def test_scores_by_name_group_count_each_pair_where_it_belongs(tmp_path):
+    """Hand-made crosswalk: P1 (SOUTH_ASIAN, 3 records) split 2+1, P2 (WHITE_BRITISH) wrongly
+    joined to P1's pair, P3 (EAST_ASIAN, 2 records) found."""
+    (tmp_path / "person_ref.csv").write_text(
+        "person_ref,person_id,system\nA1,P1,CR\nA2,P1,CU\nA3,P1,IN\nB1,P2,CR\nC1,P3,CR\nC2,P3,CU\n")
+    (tmp_path / "person.csv").write_text(
+        "person_id,kind,network_id,ocg_ref,name_group,name_origin\n"
+        "P1,BACKGROUND,,,SOUTH_ASIAN,PAKISTANI\nP2,BACKGROUND,,,WHITE_BRITISH,WHITE_BRITISH\n"
+        "P3,BACKGROUND,,,EAST_ASIAN,CHINESE\n")
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA er")
+    conn.execute("CREATE TABLE er.nominal_record AS SELECT * FROM (VALUES ('A1', 'N1'), ('A2', 'N1'), ('B1', 'N1'), "
+                 "('A3', 'N2'), ('C1', 'N3'), ('C2', 'N3')) AS t(person_ref, nominal_id)")
+    scores = pairwise_scores_by_name_group(conn, tmp_path)
+    as_counts = {g: (s.true_positive, s.false_positive, s.false_negative) for g, s in scores.items()}
+    # P1: true pairs A1-A2 (found), A1-A3 and A2-A3 (missed); false A1-B1, A2-B1 count for both groups
+    assert as_counts == {"SOUTH_ASIAN": (1, 2, 2), "WHITE_BRITISH": (0, 2, 0), "EAST_ASIAN": (1, 0, 0),
+                         "all": (2, 2, 2)}
+    assert scores["WHITE_BRITISH"].precision == 0.0 and scores["EAST_ASIAN"].recall == 1.0
+
+
+@pytest.mark.slow
+def test_every_name_group_is_measured_on_enough_pairs(scores):
+    assert set(scores) == NAME_GROUPS | {"all"}
+    for group in NAME_GROUPS:
+        score = scores[group]
+        assert score.true_positive + score.false_negative >= 100, group  # enough true pairs to judge
+    # the groups' true pairs add up to the overall ones (a true pair is within one person)
+    assert sum(scores[g].true_positive + scores[g].false_negative for g in NAME_GROUPS) == (
+        scores["all"].true_positive + scores["all"].false_negative)
+
+
+# Measured on the current model (docs/entity_resolution.md, "By name group"): EAST_ASIAN
+# precision 0.9796 and MIDDLE_EASTERN 0.9663 are below 0.99. The assertion stands; strict
+# xfail makes the suite say so the day the model meets it (then remove this marker).
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 11 item 3: precision below 0.99 for EAST_ASIAN and MIDDLE_EASTERN names")
+def test_precision_and_recall_hold_for_every_name_group(scores):
+    overall = scores["all"]
+    failures = []
+    for group in sorted(NAME_GROUPS):
+        score = scores[group]
+        if score.precision < MIN_PRECISION:
+            failures.append(f"{group} precision {score.precision:.4f} < {MIN_PRECISION}")
+        if score.recall < overall.recall - MAX_RECALL_GAP:
+            failures.append(f"{group} recall {score.recall:.4f} more than {MAX_RECALL_GAP} below "
+                            f"overall {overall.recall:.4f}")
+    assert not failures, "; ".join(failures)
