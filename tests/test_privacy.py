@@ -53,7 +53,9 @@ def identifying_values(delivery: Path) -> set[str]:
                         values.add(value)
                 elif column and column.endswith("_date"):
                     event_dates |= _date_forms(value)
-    values |= {d for d in dobs - event_dates if not d.startswith(("1900-", "01/01/")) and "-01-01" not in d}
+    # a dirty row's unparseable dob ("unknown") is the generator's breach marker, not a person's value
+    values |= {d for d in dobs - event_dates
+               if any(c.isdigit() for c in d) and not d.startswith(("1900-", "01/01/")) and "-01-01" not in d}
     return values
 
 
