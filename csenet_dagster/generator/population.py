@@ -171,9 +171,11 @@ class Population:
         if english and self.rng.random() < english:
             group = "WHITE_BRITISH"
         names = self.ref.forenames[(group, "F" if sex == "F" else "M")]
+        # a spelling variant of the name to avoid is the same name (no brothers Hussain and Hussein)
+        avoided = set(self.ref.variants.get(avoid, ())) | {avoid}
         for _ in range(5):
             name = names.pick(self.rng)
-            if name != avoid:
+            if name not in avoided:
                 return name
         return name
 
@@ -216,8 +218,11 @@ class Population:
         forename = forename or self.forename(group, sex)
         middle = self.forename(group, sex, avoid=forename) if rng.random() < 0.35 else ""
         if sex == "M" and group in PREFIX_NAME_GROUPS and forename in PREFIX_FORENAMES:
-            # Mohammed Imran Khan is known as Imran: the calling name is always there
-            middle = middle or self.forename(group, sex, avoid=forename)
+            # Mohammed Imran Khan is known as Imran: the calling name is always there, never a prefix
+            for _ in range(10):
+                if middle and middle not in PREFIX_FORENAMES:
+                    break
+                middle = self.forename(group, sex, avoid=forename)
         elif group == "VIETNAMESE" and rng.random() < 0.8:
             middle = "Thi" if sex == "F" else "Van"
         elif surname in SIKH_SURNAMES and surname not in ("Singh", "Kaur") and rng.random() < 0.4:
