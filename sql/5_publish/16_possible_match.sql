@@ -9,16 +9,19 @@
 -- ${comparison_bits} is a list of (comparison, level, bits) per pair read from
 -- er.match_pair's per-comparison Splink columns (gamma_*, bf_*), or NULL when it has none.
 CREATE OR REPLACE TABLE pub.possible_match AS
-WITH decision AS (
-    -- each pair's latest effective decision, whichever way round identity.csv names it
+WITH decision_ranked AS (
+    -- each pair's decisions, whichever way round identity.csv names it, latest first
     SELECT least(person_ref_a, person_ref_b) AS ref_l,
            greatest(person_ref_a, person_ref_b) AS ref_r,
-           decision, analyst, decided_at, reason, applied, status
+           decision, analyst, decided_at, reason, applied,
+           row_number() OVER (
+               PARTITION BY least(person_ref_a, person_ref_b), greatest(person_ref_a, person_ref_b)
+               ORDER BY decided_at DESC, row_no DESC) AS recency
     FROM er.identity_correction
     WHERE status <> 'superseded'
-    QUALIFY row_number() OVER (
-        PARTITION BY least(person_ref_a, person_ref_b), greatest(person_ref_a, person_ref_b)
-        ORDER BY decided_at DESC, row_no DESC) = 1
+),
+decision AS (
+    SELECT * FROM decision_ranked WHERE recency = 1
 ),
 scored AS (
     SELECT m.person_ref_l, m.person_ref_r, m.match_weight, m.match_probability,
@@ -70,6 +73,7 @@ SELECT
     round(q.match_probability, 6) AS match_probability,
     round(q.match_weight, 3) AS match_weight,
     -- strongest first: comparison, its level (Splink gamma) and the bits it added
+    -- (DuckDB list lambdas; Spark SQL would use transform/filter/array_sort)
     CASE WHEN q.comparison_bits IS NOT NULL THEN array_to_string(list_transform(
         list_sort(list_filter(q.comparison_bits, lambda x: x.abs_bits IS NOT NULL),
                   'DESC', 'NULLS LAST'),
