@@ -50,7 +50,8 @@ def test_name_frequencies_follow_published_shares_and_a_long_tail():
     assert _share(ref.surnames["PAKISTANI"], "Khan") == pytest.approx(0.09)
     assert _share(ref.surnames["BANGLADESHI"], "Begum") == pytest.approx(0.20)
     assert _share(ref.surnames["VIETNAMESE"], "Nguyen") == pytest.approx(0.38)
-    for group in ("INDIAN", "BLACK_AFRICAN", "EASTERN_EUROPEAN", "CHINESE"):
+    assert _share(ref.surnames["POLISH"], "Nowak") == pytest.approx(0.0054)
+    for group in ("INDIAN", "BLACK_AFRICAN", "POLISH", "ROMANIAN", "LITHUANIAN", "CZECH_SLOVAK", "CHINESE"):
         assert ref.surnames[group].cum_weights[-1] == pytest.approx(1.0), group
     # the 100 commonest White British surnames hold about a fifth of the group, as in England
     wb = ref.surnames["WHITE_BRITISH"]
@@ -70,7 +71,7 @@ def test_every_group_is_in_the_truth_at_its_weight(world):
     assert 0.17 <= groups["SOUTH_ASIAN"] / n <= 0.25
     assert 0.01 <= groups["EAST_ASIAN"] / n <= 0.035
     origins = Counter(p["name_origin"] for p in people.values())
-    assert {"PAKISTANI", "INDIAN", "BANGLADESHI", "CHINESE", "VIETNAMESE", "IRISH"} <= set(origins)
+    assert {"PAKISTANI", "INDIAN", "BANGLADESHI", "CHINESE", "VIETNAMESE", "IRISH", "POLISH", "ROMANIAN"} <= set(origins)
 
 
 def test_each_group_carries_its_own_record_variation(world):

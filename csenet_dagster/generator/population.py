@@ -32,6 +32,7 @@ PREFIX_NAME_GROUPS = frozenset({"PAKISTANI", "BANGLADESHI", "MIDDLE_EASTERN"})
 DOUBLE_BARREL_GROUPS = frozenset({"WHITE_BRITISH", "IRISH", "BLACK_CARIBBEAN"})
 DOUBLE_BARREL_RATE = 0.02
 # Polish surnames are gendered: Kowalski (m), Kowalska (f).
+GENDERED_SURNAME_GROUPS = frozenset({"POLISH"})
 POLISH_GENDERED_ENDINGS = (("ski", "ska"), ("cki", "cka"), ("dzki", "dzka"))
 
 BACKGROUND = "BACKGROUND"
@@ -92,7 +93,7 @@ class Person:
 
 def gendered(surname: str, sex: str, group: str) -> str:
     """A Polish surname in the form for ``sex`` (Kowalski, Kowalska); other names unchanged."""
-    if group != "EASTERN_EUROPEAN" or sex != "F":
+    if group not in GENDERED_SURNAME_GROUPS or sex != "F":
         return surname
     for male, female in POLISH_GENDERED_ENDINGS:
         if surname.endswith(male):
@@ -203,7 +204,7 @@ class Population:
             return self.rng.choice(WOMEN_TITLE_SURNAMES[group])
         if (sex != "F" and surname in FEMALE_SURNAMES) or (sex == "F" and surname in MALE_SURNAMES):
             return self.surname(group, sex)
-        return gendered(masculine(surname) if group == "EASTERN_EUROPEAN" else surname, sex, group)
+        return gendered(masculine(surname) if group in GENDERED_SURNAME_GROUPS else surname, sex, group)
 
     def dob_for_age(self, age_years: float, at: int | None = None) -> int:
         at = self.today if at is None else at

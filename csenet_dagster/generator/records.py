@@ -16,7 +16,7 @@ from functools import lru_cache
 from csenet_dagster.generator import pnc
 from csenet_dagster.generator.params import GeneratorParams
 from csenet_dagster.generator.population import (
-    FEMALE_SURNAMES, PREFIX_FORENAMES, PREFIX_NAME_GROUPS, SIKH_SURNAMES, WOMEN_TITLE_SURNAMES, Address, Bijection,
+    FEMALE_SURNAMES, GENDERED_SURNAME_GROUPS, PREFIX_FORENAMES, PREFIX_NAME_GROUPS, SIKH_SURNAMES, WOMEN_TITLE_SURNAMES, Address, Bijection,
     Person, masculine,
 )
 from csenet_dagster.generator.reference import Reference
@@ -317,7 +317,7 @@ class RecordMaker:
         if sur in SIKH_SURNAMES and sur not in ("Singh", "Kaur") and rng.random() < p.sikh_name_rate:
             sur = "Kaur" if person.sex == "F" else "Singh"  # Harpreet Sandhu recorded as Harpreet Kaur
             noise.append("sikh_surname")
-        if person.sex == "F" and group == "EASTERN_EUROPEAN" and rng.random() < p.gendered_surname_rate:
+        if person.sex == "F" and group in GENDERED_SURNAME_GROUPS and rng.random() < p.gendered_surname_rate:
             male = masculine(sur)
             if male != sur:
                 sur = male  # Kowalska recorded as Kowalski, her husband's or father's form
