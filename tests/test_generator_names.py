@@ -108,3 +108,21 @@ def test_gendered_surnames_are_carried_by_the_right_sex(world):
     polish = [r for r in clean if r["surname"].lower().endswith(("ska", "ski"))]
     assert polish
     assert all(r["surname"].lower().endswith("ska") == (r["sex"] == "F") for r in polish if r["sex"] in ("M", "F"))
+
+
+def test_a_family_at_one_address_never_shares_a_forename(world):
+    """Brothers, partners and children of one family have different forenames (no two Mindaugas
+    Jankevicius at one address), so records of different people never look like one person's."""
+    _, ref_person, noise, records = world
+    people_of: dict[tuple, set] = {}
+    for ref, row in records.items():
+        if ref not in noise or noise[ref] & (NAME_NOISE | {"stale_address", "address_missing"}) or not row["address"]:
+            continue
+        address = " ".join(row["address"].upper().replace(",", " ").split())
+        if "HOSTEL" in address or "CHILDREN" in address:
+            continue  # unrelated people live there
+        key = (row["surname"].upper(), row["forenames"].upper(), address)
+        people_of.setdefault(key, set()).add(ref_person[ref])
+    assert len(people_of) > 1000
+    shared = [key for key, people in people_of.items() if len(people) > 1]
+    assert len(shared) == 0, f"{len(shared)} name-and-address keys shared by different people"  # counts only

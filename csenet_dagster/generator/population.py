@@ -5,6 +5,7 @@ Dates are day ordinals (``datetime.date.toordinal``) until they are written.
 
 from __future__ import annotations
 
+import random
 import zlib
 from dataclasses import dataclass, field
 
@@ -130,6 +131,8 @@ class Population:
         # 9-digit mobile suffixes: 282475249 = 7**10 is coprime with 9e8.
         self._mobiles = Bijection(900_000_000, 282_475_249, rng.randrange(900_000_000))
         self._dwellings: dict[str, Bijection] = {}
+        # (surname, current address) -> forenames given in that family
+        self._family_forenames: dict[tuple, set] = {}
         self.dwellings_per_district = len(ref.streets) * HOUSE_NUMBERS
 
     # --- attributes ----------------------------------------------------------
@@ -166,19 +169,24 @@ class Population:
         letters = POSTCODE_UNIT_LETTERS
         return f"{outward} {digest % 9 + 1}{letters[(digest >> 8) % 20]}{letters[(digest >> 16) % 20]}"
 
-    def forename(self, group: str, sex: str, avoid: str = "") -> str:
+    def forename(self, group: str, sex: str, avoid: str | frozenset | set = "", rng=None) -> str:
+        rng = rng or self.rng
         # some groups often carry English forenames (Kevin Wong, Marcus Campbell)
         english = self.ref.group_info[group].english_forename_share
-        if english and self.rng.random() < english:
+        if english and rng.random() < english:
             group = "WHITE_BRITISH"
         names = self.ref.forenames[(group, "F" if sex == "F" else "M")]
-        # a spelling variant of the name to avoid is the same name (no brothers Hussain and Hussein)
-        avoided = set(self.ref.variants.get(avoid, ())) | {avoid}
-        for _ in range(5):
-            name = names.pick(self.rng)
+        avoided = self.same_names(avoid)
+        for _ in range(5 if len(avoided) <= 2 else 30):  # a large family needs more tries
+            name = names.pick(rng)
             if name not in avoided:
                 return name
         return name
+
+    def same_names(self, names: str | frozenset | set) -> set:
+        """``names`` with their spelling variants (Hussain is Hussein is Husain)."""
+        names = {names} if isinstance(names, str) else set(names)
+        return names.union(*(self.ref.variants.get(name, ()) for name in names))
 
     def surname(self, group: str, sex: str = "") -> str:
         """A surname of ``group`` that a person of ``sex`` can carry (blank sex: a family name)."""
@@ -216,7 +224,16 @@ class Population:
     # --- people --------------------------------------------------------------
     def add_person(self, kind, sex, group, dob, surname, homes, forename="", phone=True) -> Person:
         rng = self.rng
-        forename = forename or self.forename(group, sex)
+        # people of one family at one address (brothers, a partner) never share a forename; a
+        # clash is redrawn from a stream of its own, so the world's other draws stay as they were
+        family = (masculine(surname), homes[-1][1]) if homes else None
+        taken = self._family_forenames.setdefault(family, set()) if family else set()
+        if not forename:
+            forename = self.forename(group, sex)
+            if forename in self.same_names(taken):
+                redraw = random.Random(f"forename:{len(self.persons)}:{forename}")
+                forename = self.forename(group, sex, avoid=taken, rng=redraw)
+        taken.add(forename)
         middle = self.forename(group, sex, avoid=forename) if rng.random() < 0.35 else ""
         if sex == "M" and group in PREFIX_NAME_GROUPS and forename in PREFIX_FORENAMES:
             # Mohammed Imran Khan is known as Imran: the calling name is always there, never a prefix
@@ -281,8 +298,8 @@ class Population:
             sex = "M" if rng.random() < 0.5 else "F"
             name = self.forename(group, sex)
             child_surname = self.family_surname(surname, sex, group)
-            if name in parent_names:
-                name = self.forename(group, sex, avoid=name)
+            if name in self.same_names(parent_names):
+                name = self.forename(group, sex, avoid=parent_names)
             child = self.add_person(kind, sex, group, self.dob_for_age(age), child_surname, homes, forename=name)
             parent_names.add(child.forename)
             members.append(child)

@@ -460,7 +460,7 @@ class World:
                                    child_ages=[child_age], head_sex="F")
             victim = family[-1]
             victim.sex = sex
-            victim.forename = pop.forename(vgroup, sex)
+            victim.forename = pop.forename(vgroup, sex, avoid={parent.forename for parent in family[:-1]})
             victim.middle = pop.forename(vgroup, sex, avoid=victim.forename) if victim.middle else ""
             # the surname in the form the child's sex carries (Kaur/Singh, Kowalska/Kowalski, no boy Begum)
             victim.surname = pop.family_surname(victim.surname, sex, vgroup)
