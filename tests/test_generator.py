@@ -234,9 +234,12 @@ def test_victims_are_children_at_their_offences(delivery, truth):
         true_dob.setdefault(pid_of[ref], Counter())[day] += 1
     ages = []
     for offence in truth["network_offence"]:
+        if offence["victim_person_id"] not in true_dob:
+            continue  # every record of this victim lacks a dob (a single record can)
         born = true_dob[offence["victim_person_id"]].most_common(1)[0][0]
         committed = dt.date.fromisoformat(offence["committed_date"])
         ages.append((committed - born).days / 365.25)
+    assert len(ages) >= 0.9 * len(truth["network_offence"])
     assert ages and min(ages) >= 11.9 and max(ages) < 18
 
 
