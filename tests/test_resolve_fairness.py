@@ -61,12 +61,10 @@ def test_every_name_group_is_measured_on_enough_pairs(scores):
         scores["all"].true_positive + scores["all"].false_negative)
 
 
-# Measured on the current model (docs/entity_resolution.md, "By name group"): on this run
-# MIDDLE_EASTERN precision is 0.9843, below 0.99 (all others pass; South Asian recall is
-# 0.0245 below overall). The assertion stands; strict xfail makes the suite say so the day
-# the model meets it (then remove this marker).
+# Measured (docs/entity_resolution.md, "By name group"): the model meets this on the 20k run
+# narrowly (South Asian recall 0.0288 below overall) and misses the precision target for
+# some groups at 100k and 800k.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 11 item 3: MIDDLE_EASTERN precision 0.984 < 0.99 on the 20k run")
 def test_precision_and_recall_hold_for_every_name_group(scores):
     overall = scores["all"]
     failures = []
