@@ -265,8 +265,13 @@ def test_noise_present_at_intended_rates(delivery, truth):
     assert {r["sex"] for r in rows.values()} >= {"M", "F", "U", ""}
 
 
-def test_duplicate_records_share_more_than_a_name(delivery, truth):
-    """Resolvable noise: any two records of one person share a dob, postcode, phone or PNC id."""
+def test_duplicate_records_share_more_than_a_name(delivery, truth, small):
+    """Resolvable noise: any two records of one person share a dob, postcode, phone or PNC id
+    (as generated: a field broken afterwards by dirt, field_issue_expected.csv, can undo it,
+    so records with a broken field are left out)."""
+    person_files = {name: [r["person_ref"] for r in read(small / "landing" / DELIVERY / name)] for name in PERSON_FILES}
+    broken_refs = {person_files[r["file_name"]][int(r["row_no"]) - 1]
+                   for r in read(small / "truth" / "field_issue_expected.csv") if r["file_name"] in person_files}
     # a person_ref's fields over all its rows (a field blanked on one row by field-level dirt is
     # still known from its other rows, as the pipeline's person record keeps it)
     rows: dict[str, dict] = {}
@@ -297,7 +302,8 @@ def test_duplicate_records_share_more_than_a_name(delivery, truth):
         keys = [anchors(r) for r in records]
         for i in range(len(records)):
             for j in range(i + 1, len(records)):
-                assert keys[i] & keys[j], (records[i]["person_ref"], records[j]["person_ref"])
+                if not {records[i]["person_ref"], records[j]["person_ref"]} & broken_refs:
+                    assert keys[i] & keys[j], (records[i]["person_ref"], records[j]["person_ref"])
 
 
 def test_pnc_check_characters(delivery, truth):
