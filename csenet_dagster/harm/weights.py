@@ -44,6 +44,8 @@ sha256), recorded in ``harm.reference_file`` and ``analyst.run``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import csv
 import hashlib
 import re
@@ -180,18 +182,26 @@ def load_weights(file: Path | str) -> list[OffenceWeight]:
     return _load_cchi(file, rows)
 
 
-def _load_csenet(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
-    header = [c.strip() for c in rows[0]]
-    missing = [c for c in CSENET_COLUMNS if c not in header]
+
+def _data_rows(file: Path, rows: list[list[str]], required: tuple[str, ...] | list[str],
+               optional: tuple[str, ...] | list[str], layout_rule: str) -> Iterator[tuple[int, list[str], dict[str, int]]]:
+    """(row number, fields, column index) of every non-blank data row of a reference CSV whose
+    header holds every required column; a short row is an error naming file, row and rule."""
+    header = [c.strip() for c in rows[0]] if rows else []
+    missing = [c for c in required if c not in header]
     if missing:
-        raise WeightsFileError(f"{file.name}: missing columns {', '.join(missing)} (rule: csenet_layout)")
-    index = {c: header.index(c) for c in CSENET_COLUMNS + CSENET_OPTIONAL_COLUMNS if c in header}
-    weights: dict[str, OffenceWeight] = {}
+        raise WeightsFileError(f"{file.name}: missing columns {', '.join(missing)} (rule: {layout_rule})")
+    index = {c: header.index(c) for c in (*required, *optional) if c in header}
     for row_no, row in enumerate(rows[1:], start=1):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
             raise WeightsFileError(f"{file.name} row {row_no}: {len(row)} fields, header has {len(header)} (rule: malformed_row)")
+        yield row_no, row, index
+
+def _load_csenet(file: Path, rows: list[list[str]]) -> list[OffenceWeight]:
+    weights: dict[str, OffenceWeight] = {}
+    for row_no, row, index in _data_rows(file, rows, CSENET_COLUMNS, CSENET_OPTIONAL_COLUMNS, "csenet_layout"):
         code = normalise_code(row[index["offence_code"]])
         if not code:
             raise WeightsFileError(f"{file.name} row {row_no}: empty offence_code (rule: missing_key)")
@@ -299,17 +309,8 @@ class OffenceCode:
 def load_offence_code_reference(file: Path = OFFENCE_CODES) -> list[OffenceCode]:
     """Every code of the classification file (reference/offence_codes.csv), validated."""
     rows = _read_rows(file)
-    header = [c.strip() for c in rows[0]] if rows else []
-    missing = [c for c in OFFENCE_CODE_COLUMNS if c not in header]
-    if missing:
-        raise WeightsFileError(f"{file.name}: missing columns {', '.join(missing)} (rule: offence_code_layout)")
-    index = {c: header.index(c) for c in OFFENCE_CODE_COLUMNS}
     codes: dict[str, OffenceCode] = {}
-    for row_no, row in enumerate(rows[1:], start=1):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < len(header):
-            raise WeightsFileError(f"{file.name} row {row_no}: {len(row)} fields, header has {len(header)} (rule: malformed_row)")
+    for row_no, row, index in _data_rows(file, rows, OFFENCE_CODE_COLUMNS, (), "offence_code_layout"):
         code = normalise_code(row[index["offence_code"]])
         if not is_code_shaped(code):
             raise WeightsFileError(f"{file.name} row {row_no}: offence code is not of Home Office shape (rule: code_shape)")
