@@ -10,11 +10,19 @@ from csenet_dagster import settings
 @settings.section("resolve")
 @dataclass(frozen=True)
 class ResolveSettings:
-    # Pairs at or above this Splink match probability are joined into one nominal.
-    # Chosen from the precision/recall sweep in docs/entity_resolution.md.
+    # Pairs whose match probability (at the reference delivery size, see
+    # reference_records) is at or above this are joined into one nominal.
+    # Chosen from the sweeps in docs/entity_resolution.md.
     match_threshold: float = 0.99
     # Scored pairs kept in er.match_pair for explanation (below the join threshold too).
     keep_pairs_above: float = 0.5
+    # The decision rule must not drift with the size of the delivery. Splink's prior
+    # (the chance that two random records match) falls as 1/N, so the same evidence
+    # scores lower in a bigger delivery. Probabilities are therefore stated for a
+    # delivery of this many records with the same duplicate rate: the prior is
+    # rescaled to lambda * (N - 1) / (reference_records - 1). At N = reference_records
+    # this is Splink's own probability; the threshold is a fixed amount of evidence.
+    reference_records: int = 25_000
     # A nominal with more records than this is almost surely a chain of false
     # matches: the blocking check stops it reaching analysts.
     max_cluster_size: int = 50
@@ -29,5 +37,17 @@ class ResolveSettings:
     # Smallest m probability of a disagreement level after EM (PNC exempt): one
     # wrong field costs at most log2(1/floor) bits instead of vetoing a match.
     m_probability_floor: float = 0.005
+    # Linkage adapts to what a delivery carries. A linkage column filled on fewer
+    # than this share of records (or fewer than min_column_records records) is
+    # left out: its comparison, and every blocking and training rule that uses it.
+    min_column_fill: float = 0.01
+    min_column_records: int = 10
+    # An EM training rule is only run when its block holds at least this many
+    # record pairs (EM cannot estimate anything from an empty block). Comparisons
+    # no pass could train take documented prior m probabilities (linkage.PRIOR_M).
+    em_min_pairs: int = 10
+    # Prior used when no near-certain rule can estimate it (no dob and no PNC id):
+    # this many true duplicate pairs per record (measured on generated deliveries: 0.36).
+    fallback_duplicate_pairs_per_record: float = 0.3
     # Warn (non-blocking check) when fewer records than this share are linked.
     min_linked_share: float = 0.05

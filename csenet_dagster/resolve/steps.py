@@ -72,16 +72,37 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
         db.run_sql(conn, f"{SQL}/04_match_weight.sql")
     finally:
         conn.unregister("match_weight_levels")
+    conn.register("linkage_adaptation_rows", _adaptation_rows(result.adaptation))
+    try:
+        db.run_sql(conn, f"{SQL}/04_linkage_adaptation.sql")
+    finally:
+        conn.unregister("linkage_adaptation_rows")
     above = db.scalar(
         conn, f"SELECT count(*) FROM er.match_pair WHERE match_probability >= {cfg.match_threshold!r}"
     )
+    left_out = sorted({row["name"] for row in result.adaptation
+                       if row["kind"] == "comparison" and row["status"] == "left_out"})
     return {
         "records": result.n_records,
         "pairs_kept": result.pairs.num_rows,
         "pairs_at_or_above_threshold": int(above),
         "model_json": result.model_json,
+        "comparisons_left_out": ", ".join(left_out) or "none",
+        "rules_left_out": sum(1 for row in result.adaptation
+                              if row["kind"].endswith("rule") and row["status"] == "left_out"),
+        "parameters_from_priors": sum(1 for row in result.adaptation if row["status"] == "prior"),
         **{f"seconds_{name}": value for name, value in result.seconds.items()},
     }
+
+
+ADAPTATION_SCHEMA = pa.schema([
+    ("kind", pa.string()), ("name", pa.string()), ("columns", pa.string()), ("status", pa.string()),
+    ("fill_share", pa.float64()), ("pairs", pa.int64()), ("detail", pa.string()),
+])
+
+
+def _adaptation_rows(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=ADAPTATION_SCHEMA)
 
 
 def _model_levels(model_json: str) -> pa.Table:
@@ -95,6 +116,7 @@ def _model_levels(model_json: str) -> pa.Table:
             "m_probability": level.get("m_probability"),
             "u_probability": level.get("u_probability"),
             "probability_two_random_records_match": model.get("probability_two_random_records_match"),
+            "reference_prior": model.get("csenet_reference_prior"),
         }
         for comparison in model["comparisons"]
         for order, level in enumerate(comparison["comparison_levels"])
@@ -104,6 +126,7 @@ def _model_levels(model_json: str) -> pa.Table:
         ("comparison", pa.string()), ("level_order", pa.int64()), ("level", pa.string()),
         ("m_probability", pa.float64()), ("u_probability", pa.float64()),
         ("probability_two_random_records_match", pa.float64()),
+        ("reference_prior", pa.float64()),
     ])
     return pa.Table.from_pylist(rows, schema=schema)
 

@@ -4,7 +4,7 @@
 -- hyphens/dots split parts ("Smith-Jones" -> parts smith, jones), initials flagged,
 -- nicknames mapped to a canonical forename, Soundex as the fuzzy key.
 -- dob: placeholders 01/01/1900 and 01/01/<year>, future dates and pre-1900 dates
--- are unknown. Postcode: valid UK shape only, outward code kept separately.
+-- are unknown. Postcode: valid UK shape only, sector and outward code kept separately.
 -- Phone: UK national form 0XXXXXXXXXX. PNC id: trusted only when its check
 -- character is right (check = letters[int(YY || serial7) mod 23]).
 CREATE OR REPLACE TABLE er.person_std AS
@@ -99,6 +99,11 @@ SELECT
     CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
          THEN left(n.postcode_compact, length(n.postcode_compact) - 3) || ' ' || right(n.postcode_compact, 3)
     END AS postcode_std,
+    -- sector: outward code and the inward digit (B27 2AT -> B27 2), between full and district
+    CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
+         THEN left(n.postcode_compact, length(n.postcode_compact) - 3) || ' '
+              || substr(n.postcode_compact, length(n.postcode_compact) - 2, 1)
+    END AS postcode_sector,
     CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
          THEN left(n.postcode_compact, length(n.postcode_compact) - 3)
     END AS postcode_outward,
