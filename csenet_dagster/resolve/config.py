@@ -23,6 +23,15 @@ class ResolveSettings:
     # rescaled to lambda * (N - 1) / (reference_records - 1). At N = reference_records
     # this is Splink's own probability; the threshold is a fixed amount of evidence.
     reference_records: int = 25_000
+    # The model never joins two records whose full dates of birth are far apart (not
+    # within a year, not a typo, transposition or day/month swap of each other), not
+    # even through a third record: relatives with one name at one address otherwise
+    # chain together. An analyst's SAME decision overrides it. Applied only when the
+    # delivery's own model finds dob disagreement rare among true matches (m of the dob
+    # 'else' level at most dob_conflict_max_m): in data where dobs are often simply
+    # wrong (FEBRL corrupts them freely) it would split true matches.
+    dob_conflict_refuses_join: bool = True
+    dob_conflict_max_m: float = 0.01
     # A nominal with more records than this is almost surely a chain of false
     # matches: the blocking check stops it reaching analysts.
     max_cluster_size: int = 50

@@ -44,6 +44,7 @@ MODEL_COLUMNS = (
     "dob_placeholder_year",
     "sex_std",
     "postcode_std",
+    "address_key",
     "postcode_sector",
     "postcode_outward",
     "phone_std",
@@ -70,10 +71,10 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
 # reading of the EM estimates on generated deliveries (docs/entity_resolution.md),
 # rounded and conservative on agreement; they are used only where EM could not run.
 PRIOR_M: dict[str, tuple[float, ...]] = {
-    "surname": (0.84, 0.03, 0.01, 0.08, 0.02, 0.02),
+    "surname": (0.84, 0.03, 0.01, 0.01, 0.07, 0.02, 0.02),
     "forename": (0.78, 1e-4, 0.04, 0.01, 0.06, 0.06, 0.01, 0.04),
     "dob": (0.02, 0.93, 0.02, 0.015, 0.015),
-    "postcode": (0.80, 0.02, 0.02, 0.16),
+    "postcode": (0.80, 0.01, 0.02, 0.02, 0.02, 0.13),
     "phone": (0.90, 0.10),
     "pnc": (0.999, 1e-9),
     "sex": (0.99, 0.01),
@@ -99,6 +100,20 @@ def _swapped():
     )
 
 
+def _swapped_fuzzy():
+    """Swapped forename and surname where one of the two swapped names has a typo
+    (Jaro-Winkler >= 0.9) and the other is exact."""
+    from splink import comparison_level_library as cll
+
+    def near(a: str, b: str) -> str:
+        return f"jaro_winkler_similarity({a}, {b}) >= 0.9"
+
+    return cll.CustomLevel(
+        f"(surname_std_l = forename1_r AND {near('forename1_l', 'surname_std_r')})"
+        f" OR (forename1_l = surname_std_r AND {near('surname_std_l', 'forename1_r')})"
+    )
+
+
 def comparisons(fields: tuple[str, ...] | None = None) -> list:
     """Comparisons from Splink's comparison-level library, most specific level first.
 
@@ -115,6 +130,7 @@ def comparisons(fields: tuple[str, ...] | None = None) -> list:
             cll.NullLevel("surname_std"),
             label(cll.ExactMatchLevel("surname_std", term_frequency_adjustments=True), "exact"),
             label(_swapped(), "swapped with forename"),
+            label(_swapped_fuzzy(), "swapped with forename, one name misspelt"),
             label(
                 cll.Or(
                     cll.ExactMatchLevel("surname_first"), cll.ExactMatchLevel("surname_last"),
@@ -138,7 +154,7 @@ def comparisons(fields: tuple[str, ...] | None = None) -> list:
             label(cll.ExactMatchLevel("forename1", term_frequency_adjustments=True), "exact"),
             # Swapped names are scored once, in the surname comparison; this level only
             # keeps them out of "else" here (fixed neutral weight, not trained).
-            _swapped().configure(
+            cll.Or(_swapped(), _swapped_fuzzy()).configure(
                 label_for_charts="swapped (scored under surname)",
                 m_probability=NEUTRAL_PROBABILITY, u_probability=NEUTRAL_PROBABILITY,
                 fix_m_probability=True, fix_u_probability=True,
@@ -199,9 +215,15 @@ def comparisons(fields: tuple[str, ...] | None = None) -> list:
             ),
             label(cll.ElseLevel(), "else"),
         ],
+        # postcode and address as one comparison (they are not independent evidence). The
+        # address only speaks when the postcodes differ: a same-postcode-and-house level
+        # would add to the evidence of relatives living together, the main false matches.
         "postcode": [
             cll.NullLevel("postcode_std"),
             label(cll.ExactMatchLevel("postcode_std", term_frequency_adjustments=True), "exact"),
+            label(cll.ExactMatchLevel("address_key", term_frequency_adjustments=True),
+                  "same house number and street, postcode differs"),
+            label(cll.DamerauLevenshteinLevel("postcode_std", 1), "one character wrong or transposed"),
             label(cll.ExactMatchLevel("postcode_sector"), "same sector"),
             label(cll.ExactMatchLevel("postcode_outward"), "same outward code"),
             label(cll.ElseLevel(), "else"),
@@ -238,10 +260,15 @@ class Rule:
     sql: str
     columns: tuple[str, ...]
     equi_keys: tuple[str, ...] = ()  # when an equi-join on these: its pairs can be counted
+    # A block on a name alone grows with the square of a common name's frequency. Such
+    # a rule is used only while it generates at most this many pairs per record
+    # (small or name-diverse deliveries); otherwise it is left out and recorded.
+    max_pairs_per_record: float | None = None
 
 
-def equi(*columns: str) -> Rule:
-    return Rule(" AND ".join(f"l.{c} = r.{c}" for c in columns), tuple(columns), tuple(columns))
+def equi(*columns: str, max_pairs_per_record: float | None = None) -> Rule:
+    return Rule(" AND ".join(f"l.{c} = r.{c}" for c in columns), tuple(columns), tuple(columns),
+                max_pairs_per_record)
 
 
 def prediction_blocking_rules() -> list[Rule]:
@@ -267,10 +294,14 @@ def prediction_blocking_rules() -> list[Rule]:
         equi("pnc_std"),
         equi("phone_std"),
         # forename and surname swapped on one record: same dob or same district
-        Rule(f"{swap} AND l.dob_std = r.dob_std", name_cols + ("dob_std",)),
+        # (with the same dob, one swapped name may also be misspelt)
+        Rule("l.surname_std = r.forename1 AND l.dob_std = r.dob_std", ("surname_std", "forename1", "dob_std")),
         Rule(f"{swap} AND l.postcode_outward = r.postcode_outward", name_cols + ("postcode_outward",)),
-        Rule(f"{swap_back} AND l.dob_std = r.dob_std", name_cols + ("dob_std",)),
+        Rule("l.forename1 = r.surname_std AND l.dob_std = r.dob_std", ("surname_std", "forename1", "dob_std")),
         Rule(f"{swap_back} AND l.postcode_outward = r.postcode_outward", name_cols + ("postcode_outward",)),
+        # full name alone: only while cheap (see Rule). Not surname at one address: that
+        # block mostly scores relatives living together, the main false matches.
+        equi("forename_canonical", "surname_std", max_pairs_per_record=2.0),
     ]
 
 
@@ -323,6 +354,18 @@ def floor_m_probabilities(model: dict, floor: float, exempt: tuple[str, ...] = (
             if not isinstance(m, (int, float)) or m < floor:
                 level["m_probability"] = floor
     return model
+
+
+def neutralise_unseen(model: dict, u_resolution: float, floor: float) -> None:
+    """A level seen neither among sampled random pairs (u from the prior) nor among
+    training matches (m at the floor) says nothing either way: weight 0, not the
+    log2(floor / u_resolution) (+13 bits) the two priors would give together."""
+    for comparison in model["comparisons"]:
+        for lv in comparison["comparison_levels"]:
+            if lv.get("is_null_level") or lv.get("fix_m_probability") or lv.get("fix_u_probability"):
+                continue
+            if lv.get("u_probability") == u_resolution and lv.get("m_probability", 1.0) <= floor:
+                lv["u_probability"] = lv["m_probability"]
 
 
 def _estimated(value) -> bool:
@@ -484,9 +527,15 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
                 adapt.record("comparison", name, columns, "used")
             else:
                 adapt.record("comparison", name, columns, "left_out", "nearly empty")
-        blocking = adapt.keep_rules("blocking_rule", prediction_blocking_rules())
-        for rule in blocking:
-            adapt.record("blocking_rule", rule.sql, rule.columns, "used", pairs=block_pairs(splink_conn, rule))
+        blocking = []
+        for rule in adapt.keep_rules("blocking_rule", prediction_blocking_rules()):
+            pairs = block_pairs(splink_conn, rule)
+            if rule.max_pairs_per_record is not None and pairs > rule.max_pairs_per_record * n_records:
+                adapt.record("blocking_rule", rule.sql, rule.columns, "left_out",
+                             f"too many pairs: over {rule.max_pairs_per_record:g} per record", pairs=pairs)
+                continue
+            blocking.append(rule)
+            adapt.record("blocking_rule", rule.sql, rule.columns, "used", pairs=pairs)
         if not fields or not blocking:
             adapt.record("model", "linkage", (), "skipped", "no usable comparison or blocking rule")
             return LinkageResult(_empty_pairs(), n_records, 0, "", {}, adapt.rows)
@@ -568,10 +617,11 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         u_resolution = 1.0 / max(1.0, min(cfg.u_sample_pairs, n_records * (n_records - 1) / 2))
         adapt.rows.extend(apply_priors(model_dict, u_resolution))
         model_dict = floor_m_probabilities(model_dict, cfg.m_probability_floor)
+        neutralise_unseen(model_dict, u_resolution, cfg.m_probability_floor)
 
         # 4. Score. Probabilities are stated at the reference delivery size, so the
         #    decision threshold is a fixed amount of evidence whatever N is.
-        reference_prior = min(prior * (n_records - 1) / max(cfg.reference_records - 1, 1), 0.5)
+        reference_prior = min(prior * max(1.0, (n_records - 1) / max(cfg.reference_records - 1, 1)), 0.5)
         shift = logit2(reference_prior) - logit2(prior)
         splink_conn.execute(f"SET threads TO {_cores()}")  # scoring is row-wise
         with _step("predict"):
@@ -613,7 +663,7 @@ COMPARISON_READS: dict[str, tuple[str, ...]] = {
     "forename": ("forename1", "forename2", "forename_canonical", "forename_initial", "forename_is_initial",
                  "forename_sdx", "surname_std", "surname_first"),
     "dob": ("dob_std", "dob_placeholder_year"),
-    "postcode": ("postcode_std", "postcode_sector", "postcode_outward"),
+    "postcode": ("postcode_std", "address_key", "postcode_sector", "postcode_outward"),
     "phone": ("phone_std",),
     "pnc": ("pnc_std",),
     "sex": ("sex_std",),

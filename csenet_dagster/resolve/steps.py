@@ -200,6 +200,17 @@ def _active_corrections(loaded: list[corrections.IdentityCorrection]) -> tuple[l
     return active, status
 
 
+def dob_conflict_applies(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> bool:
+    """Far-apart dobs refuse a join only when this delivery's model says true matches
+    rarely disagree on dob (m of the dob 'else' level at most dob_conflict_max_m)."""
+    if not cfg.dob_conflict_refuses_join:
+        return False
+    m_else = db.scalar(
+        conn, "SELECT max(m_probability) FROM er.match_weight WHERE comparison = 'dob' AND level = 'else'"
+    )
+    return m_else is not None and m_else <= cfg.dob_conflict_max_m
+
+
 def build_nominal_record(
     conn: duckdb.DuckDBPyConnection,
     cfg: ResolveSettings,
@@ -210,16 +221,17 @@ def build_nominal_record(
     loaded = corrections.load(corrections_path)
     n_previous = load_previous_crosswalk(conn, analyst_db)
 
-    people = conn.sql("SELECT person_ref, pnc_std FROM er.person_std ORDER BY person_ref").fetchall()
-    refs = [r for r, _ in people]
-    pnc_of = {r: p for r, p in people if p is not None}
+    people = conn.sql("SELECT person_ref, pnc_std, dob_std FROM er.person_std ORDER BY person_ref").fetchall()
+    refs = [r for r, _, _ in people]
+    pnc_of = {r: p for r, p, _ in people if p is not None}
+    dob_of = {r: d for r, _, d in people if d is not None} if dob_conflict_applies(conn, cfg) else {}
     edges = conn.sql(
         f"""SELECT person_ref_l, person_ref_r, match_probability FROM er.match_pair
             WHERE match_probability >= {cfg.match_threshold!r}
             ORDER BY person_ref_l, person_ref_r"""
     ).fetchall()
     active, status = _active_corrections(loaded)
-    result = clustering.cluster(refs, pnc_of, edges, active)
+    result = clustering.cluster(refs, pnc_of, edges, active, dob_of)
     status.update(result.correction_status)
 
     previous = dict(conn.sql("SELECT person_ref, nominal_id FROM er.previous_nominal_record").fetchall())
