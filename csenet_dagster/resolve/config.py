@@ -16,13 +16,14 @@ class ResolveSettings:
     match_threshold: float = 0.99
     # Scored pairs kept in er.match_pair for explanation (below the join threshold too).
     keep_pairs_above: float = 0.5
-    # The decision rule must not drift with the size of the delivery. Splink's prior
+    # The decision rule should not drift with the size of the delivery. Splink's prior
     # (the chance that two random records match) falls as 1/N, so the same evidence
-    # scores lower in a bigger delivery. Probabilities are therefore stated for a
-    # delivery of this many records with the same duplicate rate: the prior is
-    # rescaled to lambda * (N - 1) / (reference_records - 1). At N = reference_records
-    # this is Splink's own probability; the threshold is a fixed amount of evidence.
-    reference_records: int = 25_000
+    # scores lower in a bigger delivery. Probabilities are stated at a reference size:
+    # the prior is rescaled to lambda * max(1, (N - 1) / (reference_records - 1)), so up
+    # to reference_records records they are Splink's own and above it a fixed amount of
+    # evidence gives a fixed probability. The trade-off (precision against recall at 1M
+    # records) is measured in docs/entity_resolution.md, "Decision rule".
+    reference_records: int = 100_000
     # The model never joins two records whose full dates of birth are far apart (not
     # within a year, not a typo, transposition or day/month swap of each other), not
     # even through a third record: relatives with one name at one address otherwise
