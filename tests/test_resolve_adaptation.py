@@ -34,6 +34,11 @@ def records(small_run) -> pa.Table:
         return conn.sql(f"SELECT {columns} FROM er.person_std ORDER BY person_ref").to_arrow_table()
 
 
+@pytest.fixture(scope="module")
+def full_result(records) -> linkage.LinkageResult:
+    return linkage.link(records, settings.load(ResolveSettings))
+
+
 def _emptied(records: pa.Table, *columns: str) -> pa.Table:
     for column in columns:
         i = records.schema.get_field_index(column)
@@ -50,17 +55,17 @@ def _pairs(result: linkage.LinkageResult, threshold: float) -> set[tuple[str, st
             if r["match_probability"] >= threshold}
 
 
-def test_all_columns_present_nothing_left_out(records):
-    result = linkage.link(records, settings.load(ResolveSettings))
+def test_all_columns_present_nothing_left_out(full_result):
+    result = full_result
     comparisons = _status(result, "comparison")
     assert comparisons == {name: "used" for name in linkage.FIELD_COLUMNS}
     assert _status(result, "training_rule")["l.pnc_std = r.pnc_std"] == "used"
     assert not [row for row in result.adaptation if row["status"] == "prior" and row["name"].endswith(": m")]
 
 
-def test_no_pnc_and_no_phone_completes_without_them(records):
+def test_no_pnc_and_no_phone_completes_without_them(records, full_result):
     cfg = settings.load(ResolveSettings)
-    full = linkage.link(records, cfg)
+    full = full_result
     result = linkage.link(_emptied(records, "pnc_std", "phone_std"), cfg)
     comparisons = _status(result, "comparison")
     assert comparisons["pnc"] == comparisons["phone"] == "left_out"
