@@ -45,6 +45,9 @@ class ResolveSettings:
     # The prior match rate is estimated from near-certain rules (same name and
     # dob, same PNC id); this is the share of true matches they are assumed to find.
     deterministic_rule_recall: float = 0.6
+    # After EM, replace that assumption by the share the trained model implies (m of the
+    # exact levels times column fill, linkage.deterministic_recall) and rescale the prior.
+    estimate_deterministic_rule_recall: bool = True
     # Smallest m probability of a disagreement level after EM (PNC exempt): one
     # wrong field costs at most log2(1/floor) bits instead of vetoing a match.
     m_probability_floor: float = 0.005
