@@ -61,6 +61,21 @@ def test_all_columns_present_nothing_left_out(full_result):
     assert comparisons == {name: "used" for name in linkage.FIELD_COLUMNS}
     assert _status(result, "training_rule")["l.pnc_std = r.pnc_std"] == "used"
     assert not [row for row in result.adaptation if row["status"] == "prior" and row["name"].endswith(": m")]
+    # the near-certain rules' recall comes from the trained model, not the 0.6 assumed
+    recall = next(row for row in result.adaptation if row["name"] == "deterministic_rule_recall")
+    assert recall["status"] == "estimated"
+    assert 0.3 < float(recall["detail"].split()[0]) < 0.9
+
+
+def test_deterministic_recall_from_m_and_fill():
+    model = {"comparisons": [
+        {"output_column_name": "forename", "comparison_levels": [{"label_for_charts": "exact", "m_probability": 0.8}]},
+        {"output_column_name": "surname", "comparison_levels": [{"label_for_charts": "exact", "m_probability": 0.5}]},
+        {"output_column_name": "dob", "comparison_levels": [{"label_for_charts": "exact", "m_probability": 1.0}]},
+    ]}
+    adapt = linkage.Adaptation(100, {"forename1": 100, "surname_std": 100, "dob_std": 50}, 0.01, 10)
+    rule = linkage.deterministic_rules()[0]
+    assert linkage.deterministic_recall(model, [rule], adapt) == pytest.approx(0.8 * 0.5 * 1.0 * 0.5 ** 2)
 
 
 def test_no_pnc_and_no_phone_completes_without_them(records, full_result):
