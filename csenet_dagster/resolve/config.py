@@ -22,7 +22,7 @@ class ResolveSettings:
     # the prior is rescaled to lambda * max(1, (N - 1) / (reference_records - 1)), so up
     # to reference_records records they are Splink's own and above it a fixed amount of
     # evidence gives a fixed probability. 250,000: recall at 1M records within 0.02 of
-    # 20k, precision 0.989 there; the trade-off is measured in docs/entity_resolution.md,
+    # 20k, precision 0.988 there; the trade-off is measured in docs/entity_resolution.md,
     # "Decision rule" (Splink's own prior: set this to the delivery size or more).
     reference_records: int = 250_000
     # The model never joins two records whose full dates of birth are far apart (not
