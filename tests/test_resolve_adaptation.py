@@ -10,6 +10,7 @@ whole pipeline and publishes; analyst.linkage_adaptation says what it did withou
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -34,9 +35,14 @@ def records(small_run) -> pa.Table:
         return conn.sql(f"SELECT {columns} FROM er.person_std ORDER BY person_ref").to_arrow_table()
 
 
+def _cfg() -> ResolveSettings:
+    # fewer random pairs for u than a delivery gets (the test's time budget); same rules
+    return dataclasses.replace(settings.load(ResolveSettings), u_sample_pairs=1e5)
+
+
 @pytest.fixture(scope="module")
 def full_result(records) -> linkage.LinkageResult:
-    return linkage.link(records, settings.load(ResolveSettings))
+    return linkage.link(records, _cfg())
 
 
 def _emptied(records: pa.Table, *columns: str) -> pa.Table:
@@ -79,7 +85,7 @@ def test_deterministic_recall_from_m_and_fill():
 
 
 def test_no_pnc_and_no_phone_completes_without_them(records, full_result):
-    cfg = settings.load(ResolveSettings)
+    cfg = _cfg()
     full = full_result
     result = linkage.link(_emptied(records, "pnc_std", "phone_std"), cfg)
     comparisons = _status(result, "comparison")
@@ -99,7 +105,7 @@ def test_no_pnc_and_no_phone_completes_without_them(records, full_result):
 
 
 def test_no_dob_and_no_pnc_takes_the_fallback_prior(records):
-    cfg = settings.load(ResolveSettings)
+    cfg = _cfg()
     result = linkage.link(_emptied(records, "dob_std", "dob_placeholder_year", "pnc_std"), cfg)
     priors = {row["name"] for row in result.adaptation if row["status"] == "prior"}
     assert "probability_two_random_records_match" in priors
@@ -112,7 +118,7 @@ def test_no_dob_and_no_pnc_takes_the_fallback_prior(records):
 
 
 def test_nothing_usable_or_nothing_to_link_scores_no_pairs(records):
-    cfg = settings.load(ResolveSettings)
+    cfg = _cfg()
     bare = _emptied(records, *[c for c in linkage.MODEL_COLUMNS if c != "person_ref"])
     result = linkage.link(bare, cfg)
     assert result.pairs.num_rows == 0
