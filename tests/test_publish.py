@@ -89,6 +89,9 @@ SELECT nominal_id, 'SURNAME' || nominal_id AS surname, 'FORENAME' AS forenames, 
        'M' AS sex, CAST(NULL AS VARCHAR) AS pnc_id, n_records, 1::BIGINT AS n_systems, 'CRIME' AS systems
 FROM (VALUES ('N00000001', 2::BIGINT), ('N00000002', 1), ('N00000003', 1), ('N00000004', 1),
              ('N00000005', 1), ('N00000006', 1)) AS t(nominal_id, n_records);
+CREATE OR REPLACE TABLE er.linkage_adaptation AS
+SELECT * FROM (VALUES (1::BIGINT, 'comparison', 'pnc', 'pnc_std', 'left_out', 0.0, NULL::BIGINT, 'nearly empty'))
+    AS t(item_no, kind, name, columns, status, fill_share, pairs, detail);
 CREATE OR REPLACE TABLE er.previous_id_watermark AS
 SELECT * FROM (VALUES ('network', 1::BIGINT), ('nominal', 9::BIGINT)) AS t(kind, max_issued);
 CREATE OR REPLACE TABLE er.nominal_change AS

@@ -33,6 +33,40 @@ def test_conflicting_pnc_ids_split_at_the_weakest_edge():
     assert groups(same) == [["a", "b", "c", "d"]]
 
 
+def test_far_apart_dobs_refuse_a_model_join_but_not_an_analysts():
+    import datetime as dt
+
+    d = dt.date
+    # a parent (1970) and child (2005) with one name at one address, chained through c (no dob)
+    edges = [("a", "c", 0.9999), ("b", "c", 0.995)]
+    dobs = {"a": d(1970, 3, 4), "b": d(2005, 6, 7)}
+    result = clustering.cluster(["a", "b", "c"], {}, edges, dob_of=dobs)
+    assert groups(result) == [["a", "c"], ["b"]]
+    assert result.refused_edges == 1
+    assert groups(clustering.cluster(["a", "b", "c"], {}, edges)) == [["a", "b", "c"]]  # without dobs: chained
+    # an analyst's SAME may override the dob conflict
+    same = clustering.cluster(["a", "b", "c"], {}, edges, [Correction(1, "SAME", "a", "b")], dob_of=dobs)
+    assert groups(same) == [["a", "b", "c"]] and same.correction_status == {1: "applied"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        ("1990-05-03", "1990-05-03", False),  # equal
+        ("1990-05-03", "1990-05-08", False),  # one digit wrong
+        ("1990-05-13", "1990-05-31", False),  # two digits transposed
+        ("1990-05-03", "1990-03-05", False),  # day and month swapped
+        ("1989-05-03", "1990-05-03", False),  # the year one out
+        ("1990-05-03", "1990-09-21", True),  # within a year, not a typing error: siblings
+        ("1970-03-04", "2005-06-07", True),
+    ],
+)
+def test_dobs_conflict_allows_typing_errors_only(a, b, conflict):
+    import datetime as dt
+
+    assert clustering.dobs_conflict(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) is conflict
+
+
 def test_not_same_splits_and_same_joins():
     edges = [("a", "b", 0.999), ("b", "c", 0.999)]
     fixes = [Correction(1, "NOT_SAME", "c", "a"), Correction(2, "SAME", "d", "e")]

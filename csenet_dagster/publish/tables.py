@@ -218,6 +218,15 @@ PUB_TABLES: tuple[PubTable, ...] = (
             "share_of_crime_harm",
         ),
     ),
+    PubTable(
+        "linkage_adaptation",
+        "18_linkage_adaptation.sql",
+        "Beside `run`: what the delivery carried and what entity resolution did without (comparisons, "
+        "blocking and training rules left out over nearly empty columns, parameters from priors).",
+        reads=("er.linkage_adaptation",),
+        required_columns=("kind", "name", "columns", "status", "fill_share", "detail"),
+        has_integrity_rules=False,
+    ),
 )
 
 

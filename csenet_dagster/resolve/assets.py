@@ -14,6 +14,7 @@ from csenet_dagster.assets_common import OWNERS, key, stage_asset, table_metadat
 from csenet_dagster.resolve import steps
 from csenet_dagster.resolve.config import ResolveSettings
 from csenet_dagster.resolve.corrections import CorrectionsError
+from csenet_dagster.resolve.linkage import LinkageError
 
 GROUP = "resolve"
 RAW_PERSON_INPUTS = (
@@ -67,6 +68,13 @@ def person_std(duckdb: DuckDBResource) -> dg.MaterializeResult:
             description="The trained linkage model: m, u and match weight (bits) of every comparison level.",
             group_name=GROUP, owners=OWNERS, kinds={"duckdb", "splink"},
         ),
+        dg.AssetSpec(
+            key("er.linkage_adaptation"),
+            deps=[key("er.person_std")],
+            description="What the delivery carried and what linkage did without: each comparison, blocking "
+            "and training rule used or left out (nearly empty columns), and parameters taken from priors.",
+            group_name=GROUP, owners=OWNERS, kinds={"duckdb", "splink"},
+        ),
     ],
     pool=db.DUCKDB_POOL,
     name="er__match_pair",
@@ -74,9 +82,24 @@ def person_std(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     cfg = settings.load(ResolveSettings)
     with duckdb.get_connection() as conn:
-        result = steps.score_pairs(conn, cfg)
+        try:
+            result = steps.score_pairs(conn, cfg)
+        except LinkageError as exc:
+            raise dg.Failure(description=str(exc)) from None
         model = json.loads(result["model_json"]) if result["model_json"] else {}
         context.log.info(f"scored {result['records']} records: {result['pairs_kept']} pairs kept")
+        context.log.info(f"comparisons left out: {result['comparisons_left_out']}; "
+                         f"{result['rules_left_out']} rules left out, "
+                         f"{result['parameters_from_priors']} parameters from priors")
+        yield dg.MaterializeResult(
+            asset_key=key("er.linkage_adaptation"),
+            metadata=table_metadata(
+                conn, "er.linkage_adaptation",
+                comparisons_left_out=result["comparisons_left_out"],
+                rules_left_out=result["rules_left_out"],
+                parameters_from_priors=result["parameters_from_priors"],
+            ),
+        )
         # The step's main table last: progress reports (csenet run) show a step's last row count.
         yield dg.MaterializeResult(
             asset_key=key("er.match_weight"),
@@ -88,7 +111,8 @@ def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         )
         yield dg.MaterializeResult(
             asset_key=key("er.match_pair"),
-            metadata=table_metadata(conn, "er.match_pair", **_counts(result), match_threshold=cfg.match_threshold),
+            metadata=table_metadata(conn, "er.match_pair", **_counts(result), match_threshold=cfg.match_threshold,
+                                    reference_records=cfg.reference_records),
         )
 
 

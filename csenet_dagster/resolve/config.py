@@ -10,11 +10,30 @@ from csenet_dagster import settings
 @settings.section("resolve")
 @dataclass(frozen=True)
 class ResolveSettings:
-    # Pairs at or above this Splink match probability are joined into one nominal.
-    # Chosen from the precision/recall sweep in docs/entity_resolution.md.
+    # Pairs whose match probability (at the reference delivery size, see
+    # reference_records) is at or above this are joined into one nominal.
+    # Chosen from the sweeps in docs/entity_resolution.md.
     match_threshold: float = 0.99
     # Scored pairs kept in er.match_pair for explanation (below the join threshold too).
     keep_pairs_above: float = 0.5
+    # The decision rule should not drift with the size of the delivery. Splink's prior
+    # (the chance that two random records match) falls as 1/N, so the same evidence
+    # scores lower in a bigger delivery. Probabilities are stated at a reference size:
+    # the prior is rescaled to lambda * max(1, (N - 1) / (reference_records - 1)), so up
+    # to reference_records records they are Splink's own and above it a fixed amount of
+    # evidence gives a fixed probability. 250,000: recall at 1M records within 0.02 of
+    # 20k, precision 0.988 there; the trade-off is measured in docs/entity_resolution.md,
+    # "Decision rule" (Splink's own prior: set this to the delivery size or more).
+    reference_records: int = 250_000
+    # The model never joins two records whose full dates of birth are far apart (not
+    # within a year, not a typo, transposition or day/month swap of each other), not
+    # even through a third record: relatives with one name at one address otherwise
+    # chain together. An analyst's SAME decision overrides it. Applied only when the
+    # delivery's own model finds dob disagreement rare among true matches (m of the dob
+    # 'else' level at most dob_conflict_max_m): in data where dobs are often simply
+    # wrong (FEBRL corrupts them freely) it would split true matches.
+    dob_conflict_refuses_join: bool = True
+    dob_conflict_max_m: float = 0.01
     # A nominal with more records than this is almost surely a chain of false
     # matches: the blocking check stops it reaching analysts.
     max_cluster_size: int = 50
@@ -26,8 +45,23 @@ class ResolveSettings:
     # The prior match rate is estimated from near-certain rules (same name and
     # dob, same PNC id); this is the share of true matches they are assumed to find.
     deterministic_rule_recall: float = 0.6
+    # After EM, replace that assumption by the share the trained model implies (m of the
+    # exact levels times column fill, linkage.deterministic_recall) and rescale the prior.
+    estimate_deterministic_rule_recall: bool = True
     # Smallest m probability of a disagreement level after EM (PNC exempt): one
     # wrong field costs at most log2(1/floor) bits instead of vetoing a match.
     m_probability_floor: float = 0.005
+    # Linkage adapts to what a delivery carries. A linkage column filled on fewer
+    # than this share of records (or fewer than min_column_records records) is
+    # left out: its comparison, and every blocking and training rule that uses it.
+    min_column_fill: float = 0.01
+    min_column_records: int = 10
+    # An EM training rule is only run when its block holds at least this many
+    # record pairs (EM cannot estimate anything from an empty block). Comparisons
+    # no pass could train take documented prior m probabilities (linkage.PRIOR_M).
+    em_min_pairs: int = 10
+    # Prior used when no near-certain rule can estimate it (no dob and no PNC id):
+    # this many true duplicate pairs per record (measured on generated deliveries: 0.36).
+    fallback_duplicate_pairs_per_record: float = 0.3
     # Warn (non-blocking check) when fewer records than this share are linked.
     min_linked_share: float = 0.05

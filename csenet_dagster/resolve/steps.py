@@ -72,16 +72,37 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
         db.run_sql(conn, f"{SQL}/04_match_weight.sql")
     finally:
         conn.unregister("match_weight_levels")
+    conn.register("linkage_adaptation_rows", _adaptation_rows(result.adaptation))
+    try:
+        db.run_sql(conn, f"{SQL}/04_linkage_adaptation.sql")
+    finally:
+        conn.unregister("linkage_adaptation_rows")
     above = db.scalar(
         conn, f"SELECT count(*) FROM er.match_pair WHERE match_probability >= {cfg.match_threshold!r}"
     )
+    left_out = sorted({row["name"] for row in result.adaptation
+                       if row["kind"] == "comparison" and row["status"] == "left_out"})
     return {
         "records": result.n_records,
         "pairs_kept": result.pairs.num_rows,
         "pairs_at_or_above_threshold": int(above),
         "model_json": result.model_json,
+        "comparisons_left_out": ", ".join(left_out) or "none",
+        "rules_left_out": sum(1 for row in result.adaptation
+                              if row["kind"].endswith("rule") and row["status"] == "left_out"),
+        "parameters_from_priors": sum(1 for row in result.adaptation if row["status"] == "prior"),
         **{f"seconds_{name}": value for name, value in result.seconds.items()},
     }
+
+
+ADAPTATION_SCHEMA = pa.schema([
+    ("kind", pa.string()), ("name", pa.string()), ("columns", pa.string()), ("status", pa.string()),
+    ("fill_share", pa.float64()), ("pairs", pa.int64()), ("detail", pa.string()),
+])
+
+
+def _adaptation_rows(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=ADAPTATION_SCHEMA)
 
 
 def _model_levels(model_json: str) -> pa.Table:
@@ -95,6 +116,7 @@ def _model_levels(model_json: str) -> pa.Table:
             "m_probability": level.get("m_probability"),
             "u_probability": level.get("u_probability"),
             "probability_two_random_records_match": model.get("probability_two_random_records_match"),
+            "reference_prior": model.get("csenet_reference_prior"),
         }
         for comparison in model["comparisons"]
         for order, level in enumerate(comparison["comparison_levels"])
@@ -104,6 +126,7 @@ def _model_levels(model_json: str) -> pa.Table:
         ("comparison", pa.string()), ("level_order", pa.int64()), ("level", pa.string()),
         ("m_probability", pa.float64()), ("u_probability", pa.float64()),
         ("probability_two_random_records_match", pa.float64()),
+        ("reference_prior", pa.float64()),
     ])
     return pa.Table.from_pylist(rows, schema=schema)
 
@@ -177,6 +200,17 @@ def _active_corrections(loaded: list[corrections.IdentityCorrection]) -> tuple[l
     return active, status
 
 
+def dob_conflict_applies(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> bool:
+    """Far-apart dobs refuse a join only when this delivery's model says true matches
+    rarely disagree on dob (m of the dob 'else' level at most dob_conflict_max_m)."""
+    if not cfg.dob_conflict_refuses_join:
+        return False
+    m_else = db.scalar(
+        conn, "SELECT max(m_probability) FROM er.match_weight WHERE comparison = 'dob' AND level = 'else'"
+    )
+    return m_else is not None and m_else <= cfg.dob_conflict_max_m
+
+
 def build_nominal_record(
     conn: duckdb.DuckDBPyConnection,
     cfg: ResolveSettings,
@@ -187,16 +221,17 @@ def build_nominal_record(
     loaded = corrections.load(corrections_path)
     n_previous = load_previous_crosswalk(conn, analyst_db)
 
-    people = conn.sql("SELECT person_ref, pnc_std FROM er.person_std ORDER BY person_ref").fetchall()
-    refs = [r for r, _ in people]
-    pnc_of = {r: p for r, p in people if p is not None}
+    people = conn.sql("SELECT person_ref, pnc_std, dob_std FROM er.person_std ORDER BY person_ref").fetchall()
+    refs = [r for r, _, _ in people]
+    pnc_of = {r: p for r, p, _ in people if p is not None}
+    dob_of = {r: d for r, _, d in people if d is not None} if dob_conflict_applies(conn, cfg) else {}
     edges = conn.sql(
         f"""SELECT person_ref_l, person_ref_r, match_probability FROM er.match_pair
             WHERE match_probability >= {cfg.match_threshold!r}
             ORDER BY person_ref_l, person_ref_r"""
     ).fetchall()
     active, status = _active_corrections(loaded)
-    result = clustering.cluster(refs, pnc_of, edges, active)
+    result = clustering.cluster(refs, pnc_of, edges, active, dob_of)
     status.update(result.correction_status)
 
     previous = dict(conn.sql("SELECT person_ref, nominal_id FROM er.previous_nominal_record").fetchall())

@@ -4,7 +4,8 @@
 -- hyphens/dots split parts ("Smith-Jones" -> parts smith, jones), initials flagged,
 -- nicknames mapped to a canonical forename, Soundex as the fuzzy key.
 -- dob: placeholders 01/01/1900 and 01/01/<year>, future dates and pre-1900 dates
--- are unknown. Postcode: valid UK shape only, outward code kept separately.
+-- are unknown. Postcode: valid UK shape only, sector and outward code kept separately;
+-- address: only its house number and first street word (address_key).
 -- Phone: UK national form 0XXXXXXXXXX. PNC id: trusted only when its check
 -- character is right (check = letters[int(YY || serial7) mod 23]).
 CREATE OR REPLACE TABLE er.person_std AS
@@ -21,6 +22,10 @@ WITH cleaned AS (
         dob,
         upper(trim(sex)) AS sex_raw,
         upper(regexp_replace(coalesce(postcode, ''), '[^A-Za-z0-9]', '', 'g')) AS postcode_compact,
+        -- house number and the first word of the street ("Flat 4, 28 Washwood Heath Grove"
+        -- -> "28 washwood"): the part of a free-text address that survives reformatting
+        nullif(regexp_extract(regexp_replace(lower(coalesce(address, '')), '[^a-z0-9]+', ' ', 'g'),
+                              '([0-9]+[a-z]?) ([a-z]{3,})', 0), '') AS address_key,
         regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') AS phone_digits,
         upper(regexp_replace(coalesce(pnc_id, ''), '\s', '', 'g')) AS pnc_compact
     FROM er.person_record
@@ -99,6 +104,12 @@ SELECT
     CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
          THEN left(n.postcode_compact, length(n.postcode_compact) - 3) || ' ' || right(n.postcode_compact, 3)
     END AS postcode_std,
+    n.address_key,
+    -- sector: outward code and the inward digit (B27 2AT -> B27 2), between full and district
+    CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
+         THEN left(n.postcode_compact, length(n.postcode_compact) - 3) || ' '
+              || substr(n.postcode_compact, length(n.postcode_compact) - 2, 1)
+    END AS postcode_sector,
     CASE WHEN regexp_full_match(n.postcode_compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
          THEN left(n.postcode_compact, length(n.postcode_compact) - 3)
     END AS postcode_outward,
