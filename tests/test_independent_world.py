@@ -30,8 +30,8 @@ The world (about 70 people; ``extracted_at`` 2026-10-15):
 - about 40 background people with ordinary crime, arrests and vehicles.
 
 Variants: ``no_intel_no_phone`` (intelligence files with a header only, no
-phone anywhere) and ``bare`` (the same and no PNC id anywhere; xfail today:
-resolve cannot train without a PNC pair, see ``run_world``).
+phone anywhere) and ``bare`` (the same and no PNC id anywhere: resolve must adapt, leaving out
+the PNC comparison and its training rule).
 """
 
 from __future__ import annotations
@@ -371,13 +371,6 @@ def run_world(tmp_path_factory, variant: str):
     if not result.success:
         failure = next(e for e in result.all_events if e.is_step_failure)
         error = str(failure.event_specific_data.error)
-        if world.no_pnc and failure.step_key == "er__match_pair" and "EMTrainingException" in error and "pnc_std" in error:
-            # KNOWN FAILURE (2026-12-02, reported to the er work): with no PNC id anywhere in the
-            # delivery, Splink's EM training on the block `pnc_std = pnc_std` finds no pairs and the
-            # whole run fails in er/match_pair. Every test of this variant is marked xfail until
-            # resolve trains without PNC pairs; then they run for real (nothing here is skipped
-            # for any other failure).
-            pytest.xfail("resolve cannot train without any PNC id in the delivery (er/match_pair, EM on pnc_std)")
         pytest.fail(f"pipeline failed at {failure.step_key}: {error[:2000]}")
     con = duckdb.connect(str(ws.analyst_db), read_only=True)
     return world, con
