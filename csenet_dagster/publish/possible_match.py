@@ -6,9 +6,10 @@ members of CSE networks come first. An analyst's SAME / NOT_SAME goes into ident
 later runs apply it and show the pair as ``decided``. Built after the network stage (it
 reads net.network_member and pub.network) and audited like every analyst table.
 
-er.match_pair belongs to the resolve stage and may carry Splink's per-comparison columns
-(``gamma_<comparison>`` and ``bf_<comparison>``, with ``bf_tf_adj_<comparison>``); they
-are read by name when present, so the queue says which comparisons drove each score
+er.match_pair belongs to the resolve stage and carries Splink's per-comparison columns
+(Splink 5: ``mw_<comparison>`` and ``mw_tf_adj_<comparison>`` in bits; older versions:
+``gamma_<comparison>``, ``bf_<comparison>``, ``bf_tf_adj_<comparison>``); they are read by
+name when present, so the queue says which comparisons drove each score
 (the ``comparisons`` column is null when the table has none). The analyst database may
 hold names (analysts are cleared); metadata here are counts only.
 """
@@ -42,9 +43,15 @@ POSSIBLE_MATCH = PubTable(
 
 
 def comparison_columns(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """Comparisons for which er.match_pair has a Bayes factor column (``bf_<name>``)."""
+    """Comparisons for which er.match_pair has a per-comparison column: Splink 5's match
+    weight in bits (``mw_<name>``) or an older Splink's Bayes factor (``bf_<name>``)."""
     columns = {name for name, _ in db.table_schema(conn, "er.match_pair")}
-    return sorted(c[3:] for c in columns if c.startswith("bf_") and not c.startswith("bf_tf_adj_"))
+    names = set()
+    for c in columns:
+        for prefix in ("mw_", "bf_"):
+            if c.startswith(prefix) and not c.startswith(prefix + "tf_adj_"):
+                names.add(c[len(prefix):])
+    return sorted(names)
 
 
 def comparison_bits_sql(conn: duckdb.DuckDBPyConnection) -> str:
@@ -53,13 +60,18 @@ def comparison_bits_sql(conn: duckdb.DuckDBPyConnection) -> str:
     columns = {name for name, _ in db.table_schema(conn, "er.match_pair")}
     items = []
     for name in comparison_columns(conn):
-        factor = f'm."bf_{name}"'
-        if f"bf_tf_adj_{name}" in columns:
-            factor = f'({factor} * coalesce(m."bf_tf_adj_{name}", 1))'
+        if f"mw_{name}" in columns:
+            bits = f'm."mw_{name}"'
+            if f"mw_tf_adj_{name}" in columns:
+                bits = f'({bits} + coalesce(m."mw_tf_adj_{name}", 0))'
+        else:
+            factor = f'm."bf_{name}"'
+            if f"bf_tf_adj_{name}" in columns:
+                factor = f'({factor} * coalesce(m."bf_tf_adj_{name}", 1))'
+            bits = f"CASE WHEN {factor} > 0 THEN log2({factor}) END"
         level = f'CAST(m."gamma_{name}" AS VARCHAR)' if f"gamma_{name}" in columns else "CAST(NULL AS VARCHAR)"
-        bits = f"CASE WHEN {factor} > 0 THEN log2({factor}) END"
         items.append(f"{{'abs_bits': abs({bits}), 'comparison': {db.literal(name)}, "
-                     f"'level': coalesce({level}, '?'), 'signed_bits': {bits}}}")
+                     f"'level': {level}, 'signed_bits': {bits}}}")
     if not items:
         return ("CAST(NULL AS STRUCT(abs_bits DOUBLE, comparison VARCHAR, level VARCHAR, signed_bits DOUBLE)[])")
     return "[" + ", ".join(items) + "]"

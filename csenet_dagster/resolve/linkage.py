@@ -634,16 +634,23 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         shift = logit2(reference_prior) - logit2(prior)
         splink_conn.execute(f"SET threads TO {_cores()}")  # scoring is row-wise
         with _step("predict"):
-            linker = Linker(api.register("person_std", table_name="person_std_scoring"), model_dict, log_level=None)
+            # Scoring keeps Splink's per-comparison match weights (mw_*, mw_tf_adj_*; gamma_*
+            # and bf_* where the Splink version writes them) so the review queue can say which
+            # comparisons drove a pair.
+            scoring_model = {**model_dict, "retain_intermediate_calculation_columns": True}
+            linker = Linker(api.register("person_std", table_name="person_std_scoring"), scoring_model, log_level=None)
             scored = linker.inference.predict(
                 threshold_match_weight=logit2(cfg.keep_pairs_above) - shift, warning_mode="never"
             )
         lap("predict")
         n_scored = db.scalar(splink_conn, "SELECT count(*) FROM " + scored.physical_name)
+        explain_columns = [c for c in splink_conn.sql(f"SELECT * FROM {scored.physical_name} LIMIT 0").columns
+                           if c.startswith(("gamma_", "bf_", "mw_"))]
+        explain_sql = "".join(f', "{c}"' for c in explain_columns)
         pairs = splink_conn.sql(
             f"""SELECT person_ref_l, person_ref_r,
                        round(match_weight + {shift!r}, 6) AS match_weight,
-                       round(1.0 / (1.0 + pow(2.0, -(match_weight + {shift!r}))), 9) AS match_probability
+                       round(1.0 / (1.0 + pow(2.0, -(match_weight + {shift!r}))), 9) AS match_probability{explain_sql}
                 FROM {scored.physical_name}
                 ORDER BY person_ref_l, person_ref_r"""
         ).to_arrow_table()

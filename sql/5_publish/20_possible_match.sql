@@ -72,12 +72,12 @@ SELECT
     q.nominal_id_b,
     round(q.match_probability, 6) AS match_probability,
     round(q.match_weight, 3) AS match_weight,
-    -- strongest first: comparison, its level (Splink gamma) and the bits it added
+    -- strongest first: comparison, its level (Splink gamma, where written) and the bits it added
     -- (DuckDB list lambdas; Spark SQL would use transform/filter/array_sort)
     CASE WHEN q.comparison_bits IS NOT NULL THEN array_to_string(list_transform(
         list_sort(list_filter(q.comparison_bits, lambda x: x.abs_bits IS NOT NULL),
                   'DESC', 'NULLS LAST'),
-        lambda x: x.comparison || ' ' || CAST(x.level AS VARCHAR) || ' ' || printf('%+.1f', x.signed_bits)), '; ')
+        lambda x: concat_ws(' ', x.comparison, x.level, printf('%+.1f', x.signed_bits))), '; ')
     END AS comparisons,
     -- which standardised fields agree and which differ (both known), as a quick read
     concat_ws(', ',
