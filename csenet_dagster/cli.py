@@ -145,7 +145,8 @@ def _instance():
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         return dg.DagsterInstance.ephemeral()
-    Path(home).mkdir(parents=True, exist_ok=True)
+    Path(home).mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)  # run storage holds event logs of runs over person data
     return dg.DagsterInstance.get()
 
 
@@ -365,6 +366,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Owner-only from the first byte for everything this process writes (working
+    # database, delivery copies, exports, Dagster's storage under DAGSTER_HOME).
+    os.umask(0o077)
     args = parser().parse_args(argv)
     return args.handler(args)
 
