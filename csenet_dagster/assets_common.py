@@ -44,12 +44,12 @@ class WorkingDuckDBResource(DuckDBResource):
             private_warehouse(Path(self.database).parent)
             db.connect(self.database).close()
             restrict_working_db(Path(self.database))
-            run_id = context.run_id
+            run_id = context.run.run_id if context.run is not None else None
             if run_id:
                 from csenet_dagster.publish.audit import reconcile_publications
 
                 reconcile_publications(self.database)
-                run_folder.begin(run_id)
+                run_folder.begin(run_id, publishes=_run_publishes(context.run))
             try:
                 with super().yield_for_execution(context) as resource:
                     yield resource
@@ -68,6 +68,16 @@ class WorkingDuckDBResource(DuckDBResource):
             except BaseException:
                 conn.close()
                 raise
+
+
+def _run_publishes(run) -> bool:
+    """Whether this run ends with publish/analyst_db (a full csenet_refresh run)."""
+    from csenet_dagster.pipeline import REFRESH_JOB
+
+    if run.job_name != REFRESH_JOB:
+        return False
+    selection = run.asset_selection
+    return not selection or dg.AssetKey(["publish", "analyst_db"]) in selection
 
 
 def duckdb_resource() -> DuckDBResource:

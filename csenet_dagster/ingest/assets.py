@@ -48,7 +48,7 @@ def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: 
     try:
         folder = resolve_delivery(settings.paths().landing_dir, config.delivery_id)
         # Validated while copied into the run's private folder; the files load from that copy.
-        copy = run_folder.delivery_copy_dir(context.run_id) / folder.name
+        copy = run_folder.delivery_copy_dir(context.run.run_id) / folder.name
         if copy.exists():
             import shutil
 

@@ -43,6 +43,7 @@ _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # The run whose files are being staged in this process (None outside a run). One run
 # at a time per process: runs take the warehouse lock for their whole execution.
 _active_run: str | None = None
+_active_publishes = True
 
 
 def warehouse() -> Path:
@@ -80,22 +81,32 @@ def kill_point(name: str) -> None:
 # --- staging --------------------------------------------------------------------------
 
 
-def begin(run_id: str) -> Path:
-    """Make ``runs/<run_id>/`` the staging folder of this process's run; remove leftovers
-    of killed or failed runs (any run folder that ``current`` does not point at)."""
-    global _active_run
+def begin(run_id: str, publishes: bool = True) -> Path | None:
+    """Start staging the files of this process's run in ``runs/<run_id>/``; remove leftovers
+    of killed or failed runs (any run folder that ``current`` does not point at).
+
+    A run that will not publish (a selection of assets materialised by hand, a stage's
+    tests) stages only when a published set exists, so it can never write into the
+    published ``exports/``; its folder is kept for inspection until the next run starts.
+    Without a published set it writes to the given paths as they are.
+    """
+    global _active_run, _active_publishes
     remove_unpublished(keep=run_id)
+    if not publishes and published_run() is None:
+        _active_run = None
+        return None
     folder = private_folder(run_dir(run_id))
-    _active_run = run_id
+    _active_run, _active_publishes = run_id, publishes
     return folder
 
 
 def end(run_id: str) -> None:
-    """The run is over: its folder goes unless it was published."""
+    """The run is over: a publishing run's folder goes unless it was published."""
     global _active_run
-    if _active_run == run_id:
-        _active_run = None
-    if published_run() != run_id:
+    if _active_run != run_id:
+        return
+    _active_run = None
+    if _active_publishes and published_run() != run_id:
         shutil.rmtree(run_dir(run_id), ignore_errors=True)
 
 
