@@ -20,12 +20,12 @@ import duckdb
 import pytest
 
 from conftest import Workspace, use_workspace
+from csenet_dagster import settings
 
 CSENET = str(Path(sys.executable).parent / "csenet")
 
 # (kill point, whether the new run's set is the one published afterwards)
 KILL_POINTS = [
-    ("after:raw__quarantine", False),     # ingest done (verified copy of the delivery staged)
     ("after:harm__dossier", False),       # exports and dossiers written into the run folder
     ("publish:before_switch", False),     # new analyst.duckdb complete in the run folder, not switched
     ("publish:after_switch", True),       # switched; the working database not yet told
@@ -48,7 +48,9 @@ def published_run_id(warehouse: Path) -> str:
 def cli_run(ws: Workspace, kill_at: str | None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSENET_") and k != "DAGSTER_HOME"}
     env.update(CSENET_LANDING_DIR=str(ws.landing), CSENET_WAREHOUSE_DIR=str(ws.warehouse),
-               CSENET_CORRECTIONS_DIR=str(ws.corrections))
+               CSENET_CORRECTIONS_DIR=str(ws.corrections),
+               # This checkout's code, also when the venv's editable install points at another.
+               PYTHONPATH=os.pathsep.join(filter(None, [str(settings.REPO_ROOT), os.environ.get("PYTHONPATH")])))
     if kill_at:
         env["CSENET_KILL_AT"] = kill_at
     return subprocess.run([CSENET, "run"], env=env, cwd=ws.root, capture_output=True, text=True, timeout=600)
