@@ -233,8 +233,8 @@ def test_exports_are_staged_in_the_run_folder_and_switched_in_with_the_analyst_f
         assert (warehouse / "exports" / "i2_links.csv").read_text() == text
         assert os.readlink(warehouse / "current") == f"runs/{run_id}"
         assert os.readlink(warehouse / "analyst.duckdb") == "current/analyst.duckdb"
-    # Superseded folders (and the older layout's exports, moved aside) go; the published one stays.
-    assert run_folder.remove_unpublished() == ["old-exports", "run-a"]
+    # Superseded folders go (the older layout's exports, moved aside, went when run-b began).
+    assert run_folder.remove_unpublished() == ["run-a"]
     assert sorted(p.name for p in (warehouse / "runs").iterdir()) == ["run-b"]
     # A run that fails leaves nothing behind and changes nothing published.
     run_folder.begin("run-c")
