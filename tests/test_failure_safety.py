@@ -46,7 +46,7 @@ def published_copy(small_run: Workspace, dest: Path) -> Workspace:
     """A workspace holding the small delivery and the warehouse of its published run."""
     ws = Workspace(dest)
     shutil.copytree(small_run.landing, ws.landing)
-    shutil.copytree(small_run.warehouse, ws.warehouse)
+    shutil.copytree(small_run.warehouse, ws.warehouse, symlinks=True)  # analyst.duckdb, exports -> current/
     ws.corrections.mkdir(parents=True)
     return ws
 
@@ -91,6 +91,8 @@ def csenet_run(ws: Workspace) -> subprocess.Popen:
         CSENET_WAREHOUSE_DIR=str(ws.warehouse),
         CSENET_CORRECTIONS_DIR=str(ws.corrections),
         PYTHONUNBUFFERED="1",
+        # This checkout's code, also when the venv's editable install points at another.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])),
     )
     return subprocess.Popen(
         [CSENET, "run"], env=env, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
