@@ -10,7 +10,9 @@ process, printing one line per finished step (stage, asset, seconds, rows),
 then the summary of the published analyst.duckdb. It exits 0 on success and
 1 when the run fails, naming the failing step and its error (a blocking check
 that fails names the check and its failed rules; the previous analyst.duckdb
-is then left untouched). Output holds ids and counts only, never person values.
+is then left untouched, with the exports and dossiers published beside it: a run's
+files are staged in its own folder and switched in together, see docs/operations.md).
+Output holds ids and counts only, never person values.
 """
 
 from __future__ import annotations
@@ -303,7 +305,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not_run:
             print(f"  {len(not_run)} later steps not run: {', '.join(not_run[:8])}"
                   + (" ..." if len(not_run) > 8 else ""), file=sys.stderr)
-        print(f"  analyst.duckdb was not replaced ({paths.analyst_db}).", file=sys.stderr)
+        print(f"  analyst.duckdb was not replaced ({paths.analyst_db}); the previous run's exports and "
+              "dossiers stay published with it.", file=sys.stderr)
         return EXIT_RUN_FAILED
     print(f"\nRun {run_id} succeeded in {elapsed:.0f}s: {len(progress.materialized)} assets; "
           f"{progress.checks_text()}.")
