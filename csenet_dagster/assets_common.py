@@ -39,7 +39,12 @@ class WorkingDuckDBResource(DuckDBResource):
 
         # Every file of a run can hold person data: owner-only from the first byte.
         os.umask(0o077)
-        with working_db_lock(work_db=self.database):
+        def waiting(message: str) -> None:
+            context.log.warning(message)
+            if os.environ.get("CSENET_CLI") == "1":  # `csenet run` shows it even without --verbose
+                print(f"csenet run: {message}", flush=True)
+
+        with working_db_lock(work_db=self.database, on_wait=waiting):
             # Taken once per run (in-process executor): the lock is held until the run ends.
             private_warehouse(Path(self.database).parent)
             db.connect(self.database).close()

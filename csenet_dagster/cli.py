@@ -281,6 +281,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     which = "requested" if args.delivery_id else "newest complete"
     print(f"csenet run: {which} delivery {chosen} in {paths.landing_dir}; warehouse {paths.warehouse_dir}", flush=True)
 
+    os.environ["CSENET_CLI"] = "1"  # the run tells this terminal when it waits for another run
     instance = _instance()
     # Chosen here so the progress listener is subscribed before the run's first event.
     run_id = str(uuid.uuid4())

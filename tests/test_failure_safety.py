@@ -129,6 +129,8 @@ def test_killed_run_concurrent_run_and_open_analyst_file(small_run, tmp_path):
         second = csenet_run(ws)
         second_lines = Lines(second)
         second_lines.wait_for(r"^csenet run:", timeout=120)
+        # It says that it waits, and why.
+        second_lines.wait_for(r"another csenet run holds the warehouse .* waits for it", timeout=120)
         time.sleep(3)
         assert first.poll() is None, "run 1 ended before it could be killed mid-pipeline"
         assert not any(STEP_LINE.match(line) for line in second_lines.drain().splitlines()), "run 2 did not wait"
