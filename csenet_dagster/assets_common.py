@@ -39,6 +39,7 @@ class WorkingDuckDBResource(DuckDBResource):
 
         # Every file of a run can hold person data: owner-only from the first byte.
         os.umask(0o077)
+
         def waiting(message: str) -> None:
             context.log.warning(message)
             if os.environ.get("CSENET_CLI") == "1":  # `csenet run` shows it even without --verbose
