@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 $(DAGSTER_HOME)/dagster.yaml: dagster_home/dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p -m 700 $(DAGSTER_HOME)
+	chmod 700 $(DAGSTER_HOME)
 	cp dagster_home/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 # Materialise every asset for the newest complete delivery, then print the summary.
@@ -58,7 +59,7 @@ test-fast: install
 
 # The Dagster UI (and its daemon: the delivery sensor) on this machine only.
 ui: install
-	$(BIN)/dg dev --workspace workspace.yaml --host $(UI_HOST) --port $(UI_PORT)
+	umask 077 && $(BIN)/dg dev --workspace workspace.yaml --host $(UI_HOST) --port $(UI_PORT)
 
 bench: install
 	$(BIN)/python benchmarks/run_benchmarks.py

@@ -10,7 +10,9 @@ process, printing one line per finished step (stage, asset, seconds, rows),
 then the summary of the published analyst.duckdb. It exits 0 on success and
 1 when the run fails, naming the failing step and its error (a blocking check
 that fails names the check and its failed rules; the previous analyst.duckdb
-is then left untouched). Output holds ids and counts only, never person values.
+is then left untouched, with the exports and dossiers published beside it: a run's
+files are staged in its own folder and switched in together, see docs/operations.md).
+Output holds ids and counts only, never person values.
 """
 
 from __future__ import annotations
@@ -145,7 +147,8 @@ def _instance():
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         return dg.DagsterInstance.ephemeral()
-    Path(home).mkdir(parents=True, exist_ok=True)
+    Path(home).mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)  # run storage holds event logs of runs over person data
     return dg.DagsterInstance.get()
 
 
@@ -278,6 +281,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     which = "requested" if args.delivery_id else "newest complete"
     print(f"csenet run: {which} delivery {chosen} in {paths.landing_dir}; warehouse {paths.warehouse_dir}", flush=True)
 
+    os.environ["CSENET_CLI"] = "1"  # the run tells this terminal when it waits for another run
     instance = _instance()
     # Chosen here so the progress listener is subscribed before the run's first event.
     run_id = str(uuid.uuid4())
@@ -302,7 +306,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not_run:
             print(f"  {len(not_run)} later steps not run: {', '.join(not_run[:8])}"
                   + (" ..." if len(not_run) > 8 else ""), file=sys.stderr)
-        print(f"  analyst.duckdb was not replaced ({paths.analyst_db}).", file=sys.stderr)
+        print(f"  analyst.duckdb was not replaced ({paths.analyst_db}); the previous run's exports and "
+              "dossiers stay published with it.", file=sys.stderr)
         return EXIT_RUN_FAILED
     print(f"\nRun {run_id} succeeded in {elapsed:.0f}s: {len(progress.materialized)} assets; "
           f"{progress.checks_text()}.")
@@ -365,6 +370,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Owner-only from the first byte for everything this process writes (working
+    # database, delivery copies, exports, Dagster's storage under DAGSTER_HOME).
+    os.umask(0o077)
     args = parser().parse_args(argv)
     return args.handler(args)
 

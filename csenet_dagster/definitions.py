@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from csenet_dagster import harm, ingest, network, ops, publish, resolve
@@ -11,11 +13,22 @@ from csenet_dagster.pipeline import REFRESH_JOB
 
 STAGES = (ingest, resolve, network, harm, publish, ops)
 
+# Every process that loads the code (UI code server, daemon's run workers, CLI, tests)
+# creates files owner-only from the first byte: working database, staged delivery
+# copies, exports, Dagster's run storage. Files meant for a group get explicit modes.
+os.umask(0o077)
+
+# One process per run, however it is started (UI, sensor, CLI, tests): the run holds
+# the warehouse lock from its first step to its last, so two refreshes never
+# interleave, and ~70 steps do not each pay for a process start.
+RUN_EXECUTOR = dg.in_process_executor
+
 # One job refreshes everything for a delivery; the sensor and `csenet run` use it.
 refresh_job = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all(),
     description="Refresh every stage for one delivery: ingest, resolve, network, harm, publish.",
+    executor_def=RUN_EXECUTOR,
 )
 
 
@@ -31,6 +44,8 @@ def build_definitions() -> dg.Definitions:
         sensors=list(getattr(ops, "SENSORS", [])),
         schedules=list(getattr(ops, "SCHEDULES", [])),
         resources={"duckdb": duckdb_resource()},
+        # Also for runs of a selection launched from the UI (Dagster's implicit asset job).
+        executor=RUN_EXECUTOR,
     )
 
 

@@ -34,17 +34,43 @@ def run_pipeline(
     triggered by ``api``. ``console_log_level`` (e.g. "CRITICAL") quietens
     Dagster's console log; the run's events are still stored in the instance.
     """
+    import uuid
+
     from csenet_dagster.definitions import build_definitions
 
     defs = build_definitions()
+    instance = instance or dg.DagsterInstance.ephemeral()
+    run_id = run_id or str(uuid.uuid4())
+    _kill_after_step_hook(instance, run_id)
     job = defs.resolve_job_def(REFRESH_JOB)
     run_config = refresh_run_config(delivery_id)
     if console_log_level:
         run_config["loggers"] = {"console": {"config": {"log_level": console_log_level}}}
     return job.execute_in_process(
         run_config=run_config,
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=raise_on_error,
         tags={TRIGGER_TAG: "api", **(tags or {})},
         run_id=run_id,
     )
+
+
+def _kill_after_step_hook(instance: dg.DagsterInstance, run_id: str) -> None:
+    """Test hook: with ``CSENET_KILL_AT=after:<step_key>`` the process SIGKILLs itself as soon
+    as that step has succeeded (a crash between two steps). Never set in production."""
+    import os
+    import signal
+
+    from csenet_dagster.ops.run_folder import KILL_ENV
+
+    point = os.environ.get(KILL_ENV, "")
+    if not point.startswith("after:"):
+        return
+    step_key = point.split(":", 1)[1]
+
+    def listener(entry) -> None:
+        event = entry.dagster_event
+        if event is not None and event.event_type == dg.DagsterEventType.STEP_SUCCESS and event.step_key == step_key:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    instance.add_event_listener(run_id, listener)

@@ -25,6 +25,8 @@ def run_cli(*args: str, root: Path, timeout: int = 900) -> subprocess.CompletedP
         CSENET_LANDING_DIR=str(root / "landing"),
         CSENET_WAREHOUSE_DIR=str(root / "warehouse"),
         CSENET_CORRECTIONS_DIR=str(root / "corrections"),
+        # This checkout's code, also when the venv's editable install points at another.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])),
     )
     return subprocess.run([CSENET, *args], env=env, cwd=root, capture_output=True, text=True, timeout=timeout)
 

@@ -97,7 +97,7 @@ REFUSED = {
 def published(small_run, tmp_path):
     ws = Workspace(tmp_path / "ws")
     shutil.copytree(small_run.landing, ws.landing)
-    shutil.copytree(small_run.warehouse, ws.warehouse)
+    shutil.copytree(small_run.warehouse, ws.warehouse, symlinks=True)  # analyst.duckdb, exports -> current/
     with use_workspace(ws):
         yield ws
 

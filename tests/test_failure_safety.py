@@ -46,7 +46,7 @@ def published_copy(small_run: Workspace, dest: Path) -> Workspace:
     """A workspace holding the small delivery and the warehouse of its published run."""
     ws = Workspace(dest)
     shutil.copytree(small_run.landing, ws.landing)
-    shutil.copytree(small_run.warehouse, ws.warehouse)
+    shutil.copytree(small_run.warehouse, ws.warehouse, symlinks=True)  # analyst.duckdb, exports -> current/
     ws.corrections.mkdir(parents=True)
     return ws
 
@@ -91,6 +91,8 @@ def csenet_run(ws: Workspace) -> subprocess.Popen:
         CSENET_WAREHOUSE_DIR=str(ws.warehouse),
         CSENET_CORRECTIONS_DIR=str(ws.corrections),
         PYTHONUNBUFFERED="1",
+        # This checkout's code, also when the venv's editable install points at another.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])),
     )
     return subprocess.Popen(
         [CSENET, "run"], env=env, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -127,6 +129,8 @@ def test_killed_run_concurrent_run_and_open_analyst_file(small_run, tmp_path):
         second = csenet_run(ws)
         second_lines = Lines(second)
         second_lines.wait_for(r"^csenet run:", timeout=120)
+        # It says that it waits, and why.
+        second_lines.wait_for(r"another csenet run holds the warehouse .* waits for it", timeout=120)
         time.sleep(3)
         assert first.poll() is None, "run 1 ended before it could be killed mid-pipeline"
         assert not any(STEP_LINE.match(line) for line in second_lines.drain().splitlines()), "run 2 did not wait"

@@ -64,7 +64,7 @@ def test_half_written_delivery_waits_for_its_manifest(empty_workspace, validatio
     land(empty_workspace.landing, "2026-11-29T0600")
     request = ticks.tick()
     assert isinstance(request, dg.RunRequest)
-    assert request.run_key == "2026-11-29T0600"
+    assert request.run_key.startswith("2026-11-29T0600:")
     assert request.run_config == refresh_run_config("2026-11-29T0600")
     assert request.tags[DELIVERY_TAG] == "2026-11-29T0600"
     assert delivery_sensor.job_name == REFRESH_JOB
@@ -80,7 +80,7 @@ def test_each_delivery_is_requested_once(empty_workspace, validations):
 
     land(empty_workspace.landing, "2026-11-30T0600")
     request = ticks.tick()
-    assert isinstance(request, dg.RunRequest) and request.run_key == "2026-11-30T0600"
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("2026-11-30T0600:")
 
 
 def test_invalid_delivery_is_reported_once_not_retried(empty_workspace, validations):
@@ -100,7 +100,7 @@ def test_invalid_delivery_is_reported_once_not_retried(empty_workspace, validati
     (bad / "BAD").unlink()
     land(empty_workspace.landing, "2026-11-29T0600", note="re-issued")
     request = ticks.tick()
-    assert isinstance(request, dg.RunRequest) and request.run_key == "2026-11-29T0600"
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("2026-11-29T0600:")
 
 
 def test_only_the_newest_complete_delivery_runs(empty_workspace, validations):
@@ -109,7 +109,7 @@ def test_only_the_newest_complete_delivery_runs(empty_workspace, validations):
     land(empty_workspace.landing, "2026-11-29T0600")
     land(empty_workspace.landing, "2026-11-30T0600", with_manifest=False)
     request = ticks.tick()
-    assert isinstance(request, dg.RunRequest) and request.run_key == "2026-11-29T0600"
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("2026-11-29T0600:")
 
     # A delivery older than the one already handled turns up late: never rolls analysts back.
     land(empty_workspace.landing, "2026-11-27T0600")
@@ -129,7 +129,7 @@ def test_real_delivery_is_validated_by_ingest(workspace):
     delivery = workspace.deliveries()[0]
     ticks = Ticks()
     request = ticks.tick()
-    assert isinstance(request, dg.RunRequest) and request.run_key == delivery.name
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith(delivery.name + ":")
 
     tampered_id = "2026-11-30T0600"
     tampered = workspace.landing / tampered_id

@@ -36,17 +36,29 @@ class DeliveryConfig(dg.Config):
     group=GROUP,
     kinds=KINDS,
     description=(
-        "The delivery being processed: its manifest validated (every contract file named and present, "
-        "row counts and sha256 digests match). raw.delivery_file records each file's digest for the audit. "
+        "The delivery being processed: its manifest validated (every contract file a regular file, named and "
+        "present, row counts and sha256 digests match) while it is copied into the run's private folder; the "
+        "raw tables load from that verified copy. A delivery id already published with other content is refused. raw.delivery_file records each file's digest for the audit. "
         "An invalid delivery fails here and nothing is written or run downstream."
     ),
 )
 def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    from csenet_dagster.ops import deliveries, run_folder
+
     try:
         folder = resolve_delivery(settings.paths().landing_dir, config.delivery_id)
-        manifest = validate_delivery(folder)
+        # Validated while copied into the run's private folder; the files load from that copy.
+        copy = run_folder.delivery_copy_dir(context.run.run_id) / folder.name
+        if copy.exists():
+            import shutil
+
+            shutil.rmtree(copy)
+        manifest = validate_delivery(folder, copy_to=copy)
     except DeliveryError as exc:
         raise dg.Failure(description=str(exc)) from None
+    earlier = deliveries.resent_with_other_content(manifest.delivery_id, manifest.manifest_sha256)
+    if earlier is not None:
+        raise dg.Failure(description=deliveries.refusal(manifest.delivery_id, manifest.manifest_sha256, earlier))
     with duckdb.get_connection() as conn:
         record_delivery(conn, manifest)
         files_md = "| file | rows | sha256 |\n| --- | ---: | --- |\n" + "\n".join(

@@ -10,7 +10,9 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,20 +60,29 @@ class CsvScan:
     blank_lines: tuple[int, ...]
 
 
-def scan_csv(path: Path) -> CsvScan:
-    """Digest and record count of a CSV in one streaming pass (quote-aware, set-free, O(1) memory)."""
+def scan_csv(path: Path, copy_to: Path | None = None) -> CsvScan:
+    """Digest and record count of a CSV in one streaming pass (quote-aware, set-free, O(1) memory).
+
+    With ``copy_to`` the bytes read are also written there (a new owner-only file), so
+    the digest is the digest of exactly the copy: what is loaded is what was checked.
+    """
     digest = hashlib.sha256()
     in_quotes = False
     line_no = 0  # DuckDB's numbering: every record or blank line, header = 1
     records = 0
     blanks: list[int] = []
     tail = b""
-    with open(path, "rb") as handle:
+    copy = None
+    if copy_to is not None:
+        copy = os.fdopen(os.open(copy_to, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb")
+    with _open_regular(path) as handle:
         while True:
             chunk = handle.read(_CHUNK)
             if not chunk:
                 break
             digest.update(chunk)
+            if copy is not None:
+                copy.write(chunk)
             data = tail + chunk
             cut = data.rfind(b"\n")
             if cut < 0:
@@ -95,6 +106,10 @@ def scan_csv(path: Path) -> CsvScan:
                 if not in_quotes:
                     line_no += 1
                     records += 1
+    if copy is not None:
+        copy.flush()
+        os.fsync(copy.fileno())
+        copy.close()
     if tail.strip(b"\r") or in_quotes:
         # A last record without newline, or an unterminated quote running to the end.
         records += 1
@@ -119,6 +134,46 @@ def read_header(path: Path, context: str) -> list[str]:
     if not rows:
         raise DeliveryError(f"{context}: file is empty (no header row)")
     return [name.strip() for name in rows[0]]
+
+
+def _open_regular(path: Path):
+    """``open(path, "rb")`` refusing a symbolic link at the last component (O_NOFOLLOW),
+    so a file swapped for a link after it was checked is not followed either."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise DeliveryError(f"file {Path(path).name}: rule regular_file: is a symbolic link (not followed)") from None
+        raise exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DeliveryError(f"file {Path(path).name}: rule regular_file: is not a regular file")
+    return os.fdopen(fd, "rb")
+
+
+def check_regular_file(folder: Path, file_name: str, where: str) -> Path:
+    """``folder/file_name`` when it is a regular file inside the delivery folder.
+
+    Symbolic links (even to a file inside the folder), devices, FIFOs, sockets and
+    folders are refused, and so is any path that resolves outside the delivery
+    folder: a delivery is the force's own bytes, not a pointer to elsewhere.
+    """
+    path = folder / file_name
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise DeliveryError(f"{where}: file {file_name}: rule file_present: named in the manifest but missing") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise DeliveryError(
+            f"{where}: file {file_name}: rule regular_file: is a symbolic link; delivery files must be "
+            "regular files inside the delivery folder (links are never followed)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
+        raise DeliveryError(f"{where}: file {file_name}: rule regular_file: is {kind}, not a regular file")
+    if path.resolve().parent != folder.resolve():
+        raise DeliveryError(f"{where}: file {file_name}: rule regular_file: resolves outside the delivery folder")
+    return path
 
 
 def _plain_name(name: str) -> bool:
@@ -186,9 +241,16 @@ def read_manifest(path: Path) -> Manifest:
     path = Path(path)
     where = f"delivery {path.name}"
     manifest_path = path / MANIFEST
-    if not manifest_path.is_file():
+    if not manifest_path.is_file() and not manifest_path.is_symlink():
         raise DeliveryError(f"{where}: rule manifest_present: {MANIFEST} is missing (delivery incomplete or not a delivery)")
-    raw = manifest_path.read_bytes()
+    if path.is_symlink():
+        raise DeliveryError(
+            f"{where}: rule regular_file: the delivery folder is a symbolic link; deliveries must be "
+            "folders inside the landing folder"
+        )
+    check_regular_file(path, MANIFEST, where)
+    with _open_regular(manifest_path) as handle:
+        raw = handle.read()
     try:
         doc = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -213,10 +275,17 @@ def read_manifest(path: Path) -> Manifest:
     )
 
 
-def validate_delivery(path: Path) -> Manifest:
+def validate_delivery(path: Path, copy_to: Path | None = None) -> Manifest:
     """The manifest of a delivery whose every file is present and matches its row count and digest.
 
     Raises :class:`DeliveryError` naming the delivery, file and rule otherwise.
+    Every file must be a regular file inside the delivery folder (no links, devices,
+    or paths resolving elsewhere).
+
+    With ``copy_to`` (a folder that must not exist yet), the manifest and every file are
+    copied there while they are hashed and counted, and the returned manifest describes
+    the copy (``path`` = ``copy_to``, named after the delivery): loading from it loads
+    exactly the bytes that were verified, whatever happens to the landing folder later.
     """
     manifest = read_manifest(path)
     where = f"delivery {manifest.delivery_id}"
@@ -224,15 +293,42 @@ def validate_delivery(path: Path) -> Manifest:
     for file_name in CONTRACT_FILES:
         if file_name not in named:
             raise DeliveryError(f"{where}: file {file_name}: rule contract_file_named: the manifest does not name it")
+    if copy_to is not None:
+        copy_to = Path(copy_to)
+        if copy_to.name != manifest.delivery_id:
+            raise ValueError(f"the verified copy folder must be named after the delivery ({manifest.delivery_id})")
+        copy_to.mkdir(parents=True, mode=0o700)
+        os.chmod(copy_to, 0o700)
     for entry in manifest.files:
-        file_path = manifest.path / entry.file_name
-        if not file_path.is_file():
-            raise DeliveryError(f"{where}: file {entry.file_name}: rule file_present: named in the manifest but missing")
-        scan = scan_csv(file_path)
+        file_path = check_regular_file(manifest.path, entry.file_name, where)
+        try:
+            scan = scan_csv(file_path, copy_to=copy_to / entry.file_name if copy_to is not None else None)
+        except DeliveryError as exc:
+            raise DeliveryError(f"{where}: {exc}") from None
         if scan.sha256 != entry.sha256:
             raise DeliveryError(f"{where}: file {entry.file_name}: rule sha256_match: digest differs from the manifest")
         if scan.rows != entry.rows:
             raise DeliveryError(
                 f"{where}: file {entry.file_name}: rule row_count_match: manifest says {entry.rows} rows, file has {scan.rows}"
             )
-    return manifest
+    if copy_to is None:
+        return manifest
+    # The manifest too, byte for byte as digested (the audit's manifest_sha256).
+    copied = read_manifest_bytes(manifest.path)
+    if hashlib.sha256(copied).hexdigest() != manifest.manifest_sha256:
+        raise DeliveryError(f"{where}: rule manifest_unchanged: {MANIFEST} changed while the delivery was validated")
+    fd = os.open(copy_to / MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(copied)
+    return Manifest(
+        delivery_id=manifest.delivery_id,
+        extracted_at=manifest.extracted_at,
+        path=copy_to,
+        manifest_sha256=manifest.manifest_sha256,
+        files=manifest.files,
+    )
+
+
+def read_manifest_bytes(path: Path) -> bytes:
+    with _open_regular(Path(path) / MANIFEST) as handle:
+        return handle.read()

@@ -296,6 +296,7 @@ def network_member(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         # A private copy: an analyst holding analyst.duckdb open must not block the run.
         with db.published_snapshot() as published:
             previous, highest = network_ids.previous_networks(published)
+        highest = max(highest, network_ids.ledger_watermark(conn))  # ids survive a lost analyst.duckdb
         ids = network_ids.assign_network_ids(member_names, previous, highest)
 
         # provisional roles (07_member_reason.sql derives the published one from the reasons, the same way)

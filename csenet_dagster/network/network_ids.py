@@ -84,3 +84,21 @@ def assign_network_ids(
             assigned[index] = NetworkId(f"CSE{next_number:05d}", "new", 0)
         result.append(assigned[index])
     return result
+
+
+def ledger_watermark(conn: duckdb.DuckDBPyConnection) -> int:
+    """Highest network id number issued according to the resolve stage's watermark
+    (er.previous_id_watermark: the previous published file *and* the pipeline's own
+    ledger audit.id_ledger), so network ids are not reused after analyst.duckdb is lost."""
+    tables = {
+        row[0]
+        for row in conn.sql(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+        ).fetchall()
+    }
+    found = 0
+    if "er.previous_id_watermark" in tables:
+        found = db.scalar(conn, "SELECT max(max_issued) FROM er.previous_id_watermark WHERE kind = 'network'") or 0
+    if "audit.id_ledger" in tables:
+        found = max(found, db.scalar(conn, "SELECT max(max_issued) FROM audit.id_ledger WHERE kind = 'network'") or 0)
+    return int(found)

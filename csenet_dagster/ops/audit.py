@@ -60,8 +60,14 @@ def record_failure(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
     """Write the audit row of a failed refresh run, waiting for the working database."""
     from csenet_dagster.publish.audit import STATUS_FAILED, record_run
 
+    from csenet_dagster.ops.run_folder import published_run
+
     failed_step, error = failure_of(instance, run.run_id)
     with working_db_lock(timeout_seconds=load().audit_lock_timeout_seconds):
+        if published_run() == run.run_id:
+            # It died after its files were switched in: it did publish (the next run
+            # settles its 'publishing' row), so it is not recorded as failed.
+            return
         record_run(
             run_id=run.run_id,
             status=STATUS_FAILED,

@@ -9,7 +9,7 @@ write share it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,8 +30,13 @@ def lock_path(work_db: Path | str | None = None) -> Path:
 
 
 @contextmanager
-def working_db_lock(timeout_seconds: float | None = None, work_db: Path | str | None = None) -> Iterator[None]:
-    """Hold the working database's lock for the block, waiting for another holder first."""
+def working_db_lock(
+    timeout_seconds: float | None = None,
+    work_db: Path | str | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the working database's lock for the block, waiting for another holder first
+    (``on_wait`` is told once, with a sentence for the operator, when it has to wait)."""
     path = lock_path(work_db)
     path.parent.mkdir(parents=True, exist_ok=True)
     timeout = load().working_db_lock_timeout_seconds if timeout_seconds is None else timeout_seconds
@@ -39,7 +44,15 @@ def working_db_lock(timeout_seconds: float | None = None, work_db: Path | str | 
     # so nested use in the same process re-enters instead of waiting on itself.
     lock = filelock.FileLock(str(path), thread_local=False, is_singleton=True)
     try:
-        lock.acquire(timeout=timeout)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            if on_wait is not None:
+                on_wait(
+                    f"another csenet run holds the warehouse (lock file {path}); this run waits for it "
+                    f"(up to {timeout:.0f} s) and starts when it has finished"
+                )
+            lock.acquire(timeout=timeout)
     except filelock.Timeout as exc:
         raise WorkingDbBusy(
             f"the working database is in use by another csenet run (lock file {path}); "

@@ -7,7 +7,11 @@ full snapshots, so an older one that turns up late would only roll analysts
 back. The cursor remembers the last delivery handled (and its manifest's
 digest), so an invalid delivery is reported once rather than retried every
 tick, and a re-written manifest is looked at again. ``run_key`` is the delivery
-id, so Dagster never starts two runs for one delivery.
+id and its manifest digest, so Dagster never starts two runs for one delivery.
+
+Deliveries already published (by any trigger, `csenet run` included) are in the
+warehouse's delivery ledger (``ops/deliveries.py``) and are skipped; one re-sent
+under a published id with different content is refused, with a warning that says so.
 """
 
 from __future__ import annotations
@@ -99,13 +103,34 @@ def delivery_sensor(context: dg.SensorEvaluationContext):
             f"newest complete delivery {newest.delivery_id} is older than the last handled "
             f"{handled_id}: not run{waiting}"
         )
+    from csenet_dagster.ops import deliveries
+
+    processed = deliveries.processed()
+    earlier = processed.get(newest.delivery_id)
+    if earlier is not None and earlier.manifest_sha256 == newest.manifest_sha256:
+        context.update_cursor(_cursor(newest))
+        return dg.SkipReason(
+            f"delivery {newest.delivery_id} was already processed: published by run {earlier.run_id} "
+            f"({earlier.trigger}){waiting}"
+        )
+    if earlier is not None:
+        context.update_cursor(_cursor(newest))
+        message = deliveries.refusal(newest.delivery_id, newest.manifest_sha256, earlier)
+        context.log.warning(message)
+        return dg.SkipReason(message)
+    newer_published = sorted(d for d in processed if d > newest.delivery_id)
+    if newer_published:
+        return dg.SkipReason(
+            f"newest complete delivery {newest.delivery_id} is older than the published {newer_published[-1]}: "
+            f"not run{waiting}"
+        )
     problem = validation_error(newest.path)
     context.update_cursor(_cursor(newest))
     if problem is not None:
         context.log.warning(f"delivery {newest.delivery_id} is invalid and will not be run: {problem}")
         return dg.SkipReason(f"delivery {newest.delivery_id} is invalid: {problem}")
     return dg.RunRequest(
-        run_key=newest.delivery_id,
+        run_key=f"{newest.delivery_id}:{newest.manifest_sha256[:16]}",
         run_config=refresh_run_config(newest.delivery_id),
         tags={TRIGGER_TAG: f"sensor:{SENSOR_NAME}", DELIVERY_TAG: newest.delivery_id},
     )

@@ -1,13 +1,15 @@
 """``publish/analyst_db``: the audited pub.* tables become the analysts' file, atomically.
 
 Write-audit-publish: the pub.* tables were built and audited by blocking
-checks upstream; this asset copies them into a brand-new DuckDB file in a
-private (0700) folder next to ``analyst.duckdb``, checkpoints and closes it,
-sets owner-only permissions and renames it over ``analyst.duckdb`` with
-``os.replace``. The rename is atomic, so an analyst sees the old run or the
-new one, never half of one; a reader holding the old file open keeps reading
-the old (unlinked) file and never blocks the swap. If anything fails before
-the rename, the temporary folder is removed and ``analyst.duckdb`` is untouched.
+checks upstream; this asset runs after every other asset of the run. It copies
+the tables into a brand-new DuckDB file in the run's private folder
+``runs/<run_id>/`` (where the run's exports and dossiers were staged), checkpoints,
+closes and verifies it, raises the id ledger, and then switches the ``current``
+pointer to that folder in one atomic rename (``ops/run_folder.py``):
+``analyst.duckdb`` and ``exports/`` are fixed symlinks through ``current``, so an
+analyst sees the old run's set or the new one, never half of one; a reader holding
+the old file open keeps reading it and never blocks the switch. If anything fails
+before the switch, the previous set stays published and run_history says failed.
 """
 
 
@@ -47,24 +49,15 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def write_analyst_file(
-    conn: duckdb.DuckDBPyConnection,
-    tables: Sequence[str],
-    target: Path,
-    run_id: str,
-    file_mode: int,
+def write_analyst_copy(
+    conn: duckdb.DuckDBPyConnection, tables: Sequence[str], new_file: Path, file_mode: int
 ) -> None:
-    """Copy ``pub.<table>`` for each table into a new file and atomically replace ``target``.
+    """Copy ``pub.<table>`` for each table into the new DuckDB file ``new_file`` (in a private
+    folder), checkpoint and close it, verify it on its own, set ``file_mode`` and fsync.
 
     Tables land in the file's default schema ``main`` (never a schema named
     ``analyst``: the catalog of ``analyst.duckdb`` already has that name).
     """
-    staging = staging_dir(target, run_id)
-    shutil.rmtree(staging, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A private folder: the new file is never readable by others, even before chmod.
-    staging.mkdir(mode=0o700)
-    new_file = staging / target.name
     attached = False
     try:
         conn.execute(f"ATTACH {db.literal(str(new_file))} AS {ATTACH_ALIAS}")
@@ -75,17 +68,40 @@ def write_analyst_file(
         conn.execute(f"CHECKPOINT {ATTACH_ALIAS}")
         conn.execute(f"DETACH {ATTACH_ALIAS}")
         attached = False
-        leftovers = sorted(p.name for p in staging.iterdir() if p != new_file)
-        if leftovers:
-            raise RuntimeError(f"publish: unexpected files after closing the new analyst file: {leftovers}")
+        wal = new_file.with_name(new_file.name + ".wal")
+        if wal.exists():
+            raise RuntimeError(f"publish: unexpected write-ahead log after closing the new analyst file ({wal.name})")
         _verify_copy(conn, new_file, tables)
         os.chmod(new_file, file_mode)
         _fsync(new_file)
-        os.replace(new_file, target)
-        _fsync(target.parent)
     finally:
         if attached:
             conn.execute(f"DETACH {ATTACH_ALIAS}")
+
+
+def write_analyst_file(
+    conn: duckdb.DuckDBPyConnection,
+    tables: Sequence[str],
+    target: Path,
+    run_id: str,
+    file_mode: int,
+) -> None:
+    """Write the tables into a new file beside ``target`` and rename it over ``target``
+    (a standalone analyst file; a pipeline run publishes through its run folder instead)."""
+    staging = staging_dir(target, run_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A private folder: the new file is never readable by others, even before chmod.
+    staging.mkdir(mode=0o700)
+    new_file = staging / target.name
+    try:
+        write_analyst_copy(conn, tables, new_file, file_mode)
+        leftovers = sorted(p.name for p in staging.iterdir() if p != new_file)
+        if leftovers:
+            raise RuntimeError(f"publish: unexpected files after closing the new analyst file: {leftovers}")
+        os.replace(new_file, target)
+        _fsync(target.parent)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -115,54 +131,104 @@ def _verify_copy(conn: duckdb.DuckDBPyConnection, new_file: Path, tables: Sequen
         copy.close()
 
 
-def _restrict_working_db(file_mode: int) -> None:
-    work_db = settings.paths().work_db
-    for path in (work_db, work_db.with_name(work_db.name + ".wal")):
-        if path.exists():
-            os.chmod(path, file_mode)
+def _upstream_keys() -> list[dg.AssetKey]:
+    """Every asset of the other stages: publish runs last, after everything that writes
+    files (exports, dossiers) and after every blocking check (a check on any of them
+    that fails skips this asset, so nothing is switched in)."""
+    from csenet_dagster import harm, ingest, network, resolve
+
+    keys = {spec.asset_key for spec in (*PUB_TABLES, POSSIBLE_MATCH)}
+    for stage in (ingest, resolve, network, harm):
+        for asset in stage.ASSETS:
+            keys.update(asset.keys)
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+def _require_full_refresh(context: dg.AssetExecutionContext) -> None:
+    """Only a run that refreshed every asset may publish: a subset would pair this run's
+    tables with exports and dossiers it did not write (or the last run's)."""
+    selection = context.run.asset_selection
+    if not selection:  # None or empty: the whole job
+        return
+    missing = sorted(k.to_user_string() for k in set(_upstream_keys()) - set(selection))
+    if missing:
+        raise dg.Failure(
+            description=(
+                f"publish/analyst_db publishes only a full csenet_refresh run; this run did not refresh "
+                f"{len(missing)} assets (e.g. {', '.join(missing[:3])}). Start csenet_refresh for the "
+                "delivery instead; nothing was published."
+            )
+        )
 
 
 @dg.asset(
     key=ANALYST_DB_KEY,
     group_name=GROUP,
     description=(
-        "analyst.duckdb: every audited pub.* table plus `run` and `run_history`, written to a "
-        "new file and renamed over the old one atomically (owner-only permissions)."
+        "Publishes the run: analyst.duckdb (every audited pub.* table plus `run` and `run_history`) "
+        "is written into the run's folder beside its exports and dossiers, then the `current` pointer "
+        "is switched to that folder in one atomic rename (docs/operations.md). Runs after every other "
+        "asset and blocking check."
     ),
-    deps=[spec.asset_key for spec in (*PUB_TABLES, POSSIBLE_MATCH)],
+    deps=_upstream_keys(),
     kinds={"duckdb"},
     owners=assets_common.OWNERS,
     pool=db.DUCKDB_POOL,
 )
 def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    from csenet_dagster.ops import deliveries, run_folder
+
+    _require_full_refresh(context)
     options = config.load()
     file_mode = options.file_mode_bits
     target = settings.paths().analyst_db
     run_id = context.run.run_id
     tags = context.run.tags
     tables = published_tables()
+    folder = run_folder.run_dir(run_id)
+    run_folder.private_folder(folder)
+    published_at = audit.utc_now()
     with duckdb.get_connection() as conn:
-        audit.record_run(conn, run_id=run_id, status=audit.STATUS_PUBLISHED, tags=tags,
-                         published_at=audit.utc_now())
+        # The file carries its own history row as published: it is only ever seen after the switch.
+        audit.record_run(conn, run_id=run_id, status=audit.STATUS_PUBLISHED, tags=tags, published_at=published_at)
         db.run_sql(conn, "5_publish/13_run.sql", run_id=run_id)
         db.run_sql(conn, "5_publish/14_run_history.sql")
+        # The working database says publishing until the switch has happened.
+        audit.record_run(conn, run_id=run_id, status=audit.STATUS_PUBLISHING, tags=tags, published_at=published_at)
         try:
-            write_analyst_file(conn, tables, target, run_id, file_mode)
+            # The verified copy of the delivery (ingest) is never published.
+            shutil.rmtree(run_folder.delivery_copy_dir(run_id), ignore_errors=True)
+            new_file = folder / run_folder.ANALYST_FILE
+            new_file.unlink(missing_ok=True)
+            write_analyst_copy(conn, tables, new_file, file_mode)
+            with db.transaction(conn):
+                db.run_sql(conn, "5_publish/audit/update_id_ledger.sql", run_id=run_id, recorded_at=published_at)
+            run_folder.kill_point("publish:before_switch")
+            run_folder.switch(run_id)
         except Exception as exc:
             audit.record_run(conn, run_id=run_id, status=audit.STATUS_FAILED, tags=tags,
                              failed_step=ANALYST_DB_KEY.to_user_string(),
                              error=f"{type(exc).__name__}: {exc}")
             raise
+        run_folder.kill_point("publish:after_switch")
+        audit.record_run(conn, run_id=run_id, status=audit.STATUS_PUBLISHED, tags=tags, published_at=published_at)
+        facts = audit.delivery_facts(conn)
+        deliveries.record(deliveries.Processed(
+            delivery_id=str(facts.delivery_id), manifest_sha256=str(facts.manifest_sha256), run_id=run_id,
+            trigger=audit.trigger_from_tags(tags), published_at=published_at.isoformat(),
+        ))
         row_counts = {table: db.row_count(conn, f"pub.{table}") for table in tables}
-        delivery_id = db.scalar(conn, "SELECT delivery_id FROM pub.run")
-    _restrict_working_db(file_mode)
-    context.log.info(f"published {len(tables)} tables of delivery {delivery_id} to {target}")
+    superseded = run_folder.remove_unpublished()
+    assets_common.restrict_working_db(settings.paths().work_db)
+    context.log.info(f"published {len(tables)} tables of delivery {facts.delivery_id} to {target} (run folder {folder.name})")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(target)),
-            "delivery_id": dg.MetadataValue.text(str(delivery_id)),
+            "run_folder": dg.MetadataValue.path(str(folder)),
+            "delivery_id": dg.MetadataValue.text(str(facts.delivery_id)),
             "tables": dg.MetadataValue.int(len(tables)),
             "file_mode": dg.MetadataValue.text(oct(file_mode)),
+            "superseded_run_folders_removed": dg.MetadataValue.int(len(superseded)),
             **{f"rows/{table}": dg.MetadataValue.int(n) for table, n in row_counts.items()},
         }
     )

@@ -27,6 +27,10 @@ BACKFILL_TAG = "dagster/backfill"
 
 STATUS_PUBLISHED = "published"
 STATUS_FAILED = "failed"
+# Written by publish/analyst_db before its switch; becomes published right after the
+# switch, or failed (at the next run's start) when the run died in between unpublished.
+STATUS_PUBLISHING = "publishing"
+STATUSES = (STATUS_PUBLISHED, STATUS_FAILED, STATUS_PUBLISHING)
 
 CORRECTION_TABLES = {
     "identity_corrections_applied": "er.identity_correction",
@@ -148,8 +152,8 @@ def record_run(
     from raw.delivery (ingest never loaded it), the delivery facts stay empty
     rather than describe another delivery.
     """
-    if status not in (STATUS_PUBLISHED, STATUS_FAILED):
-        raise ValueError(f"run status must be '{STATUS_PUBLISHED}' or '{STATUS_FAILED}', got {status!r}")
+    if status not in STATUSES:
+        raise ValueError(f"run status must be one of {', '.join(STATUSES)}, got {status!r}")
     if conn is None:
         with db.working_db() as own:
             record_run(
@@ -181,3 +185,64 @@ def record_run(
         recorded_at=utc_now(),
         **corrections_applied(conn),
     )
+
+
+def run_status(conn: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    ensure_history(conn)
+    return db.scalar(conn, f"SELECT status FROM audit.run_history WHERE run_id = {db.literal(run_id)}")
+
+
+def reconcile_publications(work_db: str | None = None) -> list[tuple[str, str]]:
+    """Settle runs left 'publishing' by a run killed during publication (at the next run's start).
+
+    The publication pointer decides: a run that ``current`` points at was published
+    (it died after the switch); any other was not, and is recorded as failed. Returns
+    (run_id, new status) pairs. The caller holds the warehouse lock.
+    """
+    from csenet_dagster.ops import run_folder
+
+    settled: list[tuple[str, str]] = []
+    conn = db.connect(work_db)
+    try:
+        ensure_history(conn)
+        pending = [row[0] for row in conn.sql(
+            f"SELECT run_id FROM audit.run_history WHERE status = {db.literal(STATUS_PUBLISHING)} ORDER BY run_id"
+        ).fetchall()]
+        current = run_folder.published_run()
+        for run_id in pending:
+            if run_id == current:
+                conn.execute(
+                    f"UPDATE audit.run_history SET status = {db.literal(STATUS_PUBLISHED)} "
+                    f"WHERE run_id = {db.literal(run_id)}"
+                )
+                settled.append((run_id, STATUS_PUBLISHED))
+                _ledger_from_history(conn, run_id)
+            else:
+                conn.execute(
+                    f"UPDATE audit.run_history SET status = {db.literal(STATUS_FAILED)}, published_at = NULL, "
+                    "failed_step = 'publish/analyst_db', "
+                    "error = 'run ended during publication before its files were switched in; "
+                    "the previous set stayed published' "
+                    f"WHERE run_id = {db.literal(run_id)}"
+                )
+                settled.append((run_id, STATUS_FAILED))
+    finally:
+        conn.close()
+    return settled
+
+
+def _ledger_from_history(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Record a run's delivery as processed (for a run that died right after its switch)."""
+    from csenet_dagster.ops import deliveries
+
+    rows = conn.sql(
+        "SELECT delivery_id, manifest_sha256, trigger, published_at FROM audit.run_history "
+        f"WHERE run_id = {db.literal(run_id)}"
+    ).fetchall()
+    if rows and rows[0][0] and rows[0][1]:
+        delivery_id, sha, trigger, published_at = rows[0]
+        if delivery_id not in deliveries.processed():
+            deliveries.record(deliveries.Processed(
+                delivery_id=delivery_id, manifest_sha256=sha, run_id=run_id, trigger=trigger or "",
+                published_at=published_at.isoformat() if published_at else "",
+            ))
