@@ -269,6 +269,8 @@ def hostile_run(tmp_path_factory, generated):
     for truth_file in ("quarantine_expected.csv", "field_issue_expected.csv"):
         with open(ws.truth / truth_file, newline="", encoding="utf-8") as handle:
             dirty |= {(r["file_name"], int(r["row_no"])) for r in csv.DictReader(handle)}
+    # planted network crimes with a recorded offender (the label cases add crimes without one)
+    offences = [o for o in offences if o["offender_person_id"] in person_ref_of]
     dob_crime = offences[0]["crime_ref"]
     future_crime = next(o["crime_ref"] for o in offences if o["crime_ref"] != dob_crime)
     planted = {"dob_crime": dob_crime, "future_crime": future_crime}
@@ -285,7 +287,7 @@ def hostile_run(tmp_path_factory, generated):
         planted["code_crime"] = victim["crime_ref"]
 
     def person_edits(records):
-        offenders = person_ref_of[offences[0]["offender_person_id"]]
+        offenders = person_ref_of[offences[0]["offender_person_id"]]  # a planted network crime's offender
         row = next(r for r in records if r["crime_ref"] == dob_crime and r["person_ref"] in offenders)
         row["dob"] = "31/02/1985"
         planted["dob_ref"] = row["person_ref"]

@@ -80,14 +80,14 @@ def measure_labels(truth_dir: Path, work_db: Path) -> dict:
     }
 
 
-def assert_labels(ws, recall_target: float) -> dict:
+def assert_labels(ws, recall_target: float, recall_measure: str = "offender_recall") -> dict:
     labels = measure_labels(ws.truth, ws.work_db)
     quality = measure_network_quality(ws.truth, ws.work_db)
     assert labels["n_planted_non_offenders_accused"] == 0, labels
     assert labels["networks_without_offender_or_suspect"] == 0, labels
     assert labels["networks_without_true_offender"] == 0, labels
     assert labels["victims_ranked"] == 0, labels
-    assert quality["offender_recall"] >= recall_target, quality
+    assert quality[recall_measure] >= recall_target, quality
     # every case is planted, so the assertions above can fail
     assert set(labels["planted_cases"]) >= {
         "GRANDMOTHER_TAKES_IN_GRANDCHILD", "ADULT_KIDNAPPING", "PEER_IMAGE_SHARING", "NO_CRIMED", "ELIMINATED",
@@ -97,7 +97,9 @@ def assert_labels(ws, recall_target: float) -> dict:
 
 
 def test_small_run_labels_rest_on_evidence(small_run):
-    assert_labels(small_run, recall_target=0.8)
+    # 600 people: recall over the offenders the delivery accuses of a CSE offence (see
+    # measure_network_quality); the 20k run asserts recall over every planted offender
+    assert_labels(small_run, recall_target=0.9, recall_measure="evidenced_offender_recall")
 
 
 def test_small_run_peer_cases_go_to_safeguarding_and_victims_are_not_network_harm(small_run):
