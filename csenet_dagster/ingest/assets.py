@@ -110,6 +110,32 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     return load
 
 
+def _finalise_rule_table(duckdb: DuckDBResource, table: str, finalise_sql: str, rules) -> dg.MaterializeResult:
+    """Finalise a per-row rule table (raw.quarantine, raw.field_issue) and summarise it in
+    metadata: counts by file and rule only, never a value."""
+    with duckdb.get_connection() as conn:
+        db.run_sql(conn, f"{SQL}/create_tables.sql")
+        db.run_sql(conn, f"{SQL}/{finalise_sql}")
+        counts = conn.sql(
+            f"SELECT file_name, rule, count(*) FROM {table} GROUP BY file_name, rule ORDER BY file_name, rule"
+        ).fetchall()
+        by_file: dict[str, dict[str, int]] = {}
+        for file_name, rule, n in counts:
+            by_file.setdefault(file_name, {})[rule] = int(n)
+        table_md = "| file | " + " | ".join(rules) + " |\n|---|" + "---:|" * len(rules) + "\n" + "\n".join(
+            f"| {spec.file_name} | " + " | ".join(str(by_file.get(spec.file_name, {}).get(r, 0)) for r in rules) + " |"
+            for spec in FILES
+        )
+        meta = table_metadata(
+            conn,
+            table,
+            by_file_and_rule=dg.MetadataValue.md(table_md),
+            **{f"rule/{rule}": sum(f.get(rule, 0) for f in by_file.values()) for rule in rules},
+            **{f"file/{spec.file_name}": sum(by_file.get(spec.file_name, {}).values()) for spec in FILES},
+        )
+    return dg.MaterializeResult(metadata=meta)
+
+
 @stage_asset(
     "raw.quarantine",
     group=GROUP,
@@ -122,27 +148,7 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     ),
 )
 def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn:
-        db.run_sql(conn, f"{SQL}/create_tables.sql")
-        db.run_sql(conn, f"{SQL}/finalise_quarantine.sql")
-        counts = conn.sql(
-            "SELECT file_name, rule, count(*) FROM raw.quarantine GROUP BY file_name, rule ORDER BY file_name, rule"
-        ).fetchall()
-        by_file: dict[str, dict[str, int]] = {}
-        for file_name, rule, n in counts:
-            by_file.setdefault(file_name, {})[rule] = int(n)
-        table_md = "| file | " + " | ".join(RULES) + " |\n|---|" + "---:|" * len(RULES) + "\n" + "\n".join(
-            f"| {spec.file_name} | " + " | ".join(str(by_file.get(spec.file_name, {}).get(r, 0)) for r in RULES) + " |"
-            for spec in FILES
-        )
-        meta = table_metadata(
-            conn,
-            "raw.quarantine",
-            by_file_and_rule=dg.MetadataValue.md(table_md),
-            **{f"rule/{rule}": sum(f.get(rule, 0) for f in by_file.values()) for rule in RULES},
-            **{f"file/{spec.file_name}": sum(by_file.get(spec.file_name, {}).values()) for spec in FILES},
-        )
-    return dg.MaterializeResult(metadata=meta)
+    return _finalise_rule_table(duckdb, "raw.quarantine", "finalise_quarantine.sql", RULES)
 
 
 @stage_asset(
@@ -161,27 +167,7 @@ def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
     ),
 )
 def field_issue(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn:
-        db.run_sql(conn, f"{SQL}/create_tables.sql")
-        db.run_sql(conn, f"{SQL}/finalise_field_issue.sql")
-        counts = conn.sql(
-            "SELECT file_name, rule, count(*) FROM raw.field_issue GROUP BY file_name, rule ORDER BY file_name, rule"
-        ).fetchall()
-        by_file: dict[str, dict[str, int]] = {}
-        for file_name, rule, n in counts:
-            by_file.setdefault(file_name, {})[rule] = int(n)
-        table_md = "| file | " + " | ".join(FIELD_RULES) + " |\n|---|" + "---:|" * len(FIELD_RULES) + "\n" + "\n".join(
-            f"| {spec.file_name} | " + " | ".join(str(by_file.get(spec.file_name, {}).get(r, 0)) for r in FIELD_RULES) + " |"
-            for spec in FILES
-        )
-        meta = table_metadata(
-            conn,
-            "raw.field_issue",
-            by_file_and_rule=dg.MetadataValue.md(table_md),
-            **{f"rule/{rule}": sum(f.get(rule, 0) for f in by_file.values()) for rule in FIELD_RULES},
-            **{f"file/{spec.file_name}": sum(by_file.get(spec.file_name, {}).values()) for spec in FILES},
-        )
-    return dg.MaterializeResult(metadata=meta)
+    return _finalise_rule_table(duckdb, "raw.field_issue", "finalise_field_issue.sql", FIELD_RULES)
 
 
 FILE_ASSETS = [_file_asset(spec) for spec in FILES]
