@@ -61,6 +61,7 @@ def main() -> None:
     prepare_seconds = prepare(root, args.people, args.seed)
 
     from csenet_dagster import db, settings
+    from csenet_dagster.previous import snapshot
     from csenet_dagster.resolve import quality, steps
     from csenet_dagster.resolve.config import ResolveSettings
 
@@ -72,7 +73,8 @@ def main() -> None:
         ("person_record", lambda: steps.build_person_record(conn)),
         ("person_std", lambda: steps.standardise(conn)),
         ("match_pair", lambda: steps.score_pairs(conn, cfg)),
-        ("nominal_record", lambda: steps.build_nominal_record(conn, cfg, analyst_db=root / "none.duckdb")),
+        ("previous_run", lambda: snapshot.take(conn, analyst_db=root / "none.duckdb")),
+        ("nominal_record", lambda: steps.build_nominal_record(conn, cfg)),
         ("nominal", lambda: steps.build_nominal(conn)),
         ("nominal_change", lambda: steps.build_nominal_change(conn)),
     ]

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,19 +123,63 @@ def stage_asset(
     description: str,
     deps: Sequence[str | dg.AssetKey] = (),
     kinds: Sequence[str] = ("duckdb", "sql"),
+    also_writes: Mapping[str, str] | None = None,
     **kwargs: Any,
 ):
-    """``@dg.asset`` with the project's key, pool, owners and kinds conventions."""
-    return dg.asset(
-        key=key(table),
-        group_name=group,
-        description=description,
-        deps=[key(d) if isinstance(d, str) else d for d in deps],
-        kinds=set(kinds),
-        owners=OWNERS,
-        pool=db.DUCKDB_POOL,
-        **kwargs,
-    )
+    """``@dg.asset`` with the project's key, pool, owners and kinds conventions.
+
+    ``also_writes``: the other persistent tables the asset writes, table -> description.
+    Every persistent table is an asset key (so the lineage graph shows who reads it):
+    with ``also_writes`` the asset is a multi-asset with one spec per table, the extra
+    tables reported (row count, schema) before the asset's own, which comes last.
+    """
+    if not also_writes:
+        return dg.asset(
+            key=key(table),
+            group_name=group,
+            description=description,
+            deps=[key(d) if isinstance(d, str) else d for d in deps],
+            kinds=set(kinds),
+            owners=OWNERS,
+            pool=db.DUCKDB_POOL,
+            **kwargs,
+        )
+    return _stage_multi_asset(table, group, description, deps, kinds, also_writes, **kwargs)
+
+
+def _stage_multi_asset(
+    table: str,
+    group: str,
+    description: str,
+    deps: Sequence[str | dg.AssetKey],
+    kinds: Sequence[str],
+    also_writes: Mapping[str, str],
+    **kwargs: Any,
+):
+    dep_keys = [key(d) if isinstance(d, str) else d for d in deps]
+
+    def spec(name: str, text: str) -> dg.AssetSpec:
+        return dg.AssetSpec(key(name), deps=dep_keys, description=text, group_name=group, owners=OWNERS,
+                            kinds=set(kinds))
+
+    specs = [spec(table, description), *(spec(name, f"{text} (written by {key(table).to_user_string()})")
+                                         for name, text in also_writes.items())]
+
+    def decorate(fn: Callable[..., dg.MaterializeResult]):
+        def write_tables(*args: Any, **kwargs: Any):
+            result = fn(*args, **kwargs)
+            with kwargs["duckdb"].get_connection() as conn:
+                for name in also_writes:
+                    yield dg.MaterializeResult(asset_key=key(name), metadata=table_metadata(conn, name))
+            yield dg.MaterializeResult(asset_key=key(table), metadata=result.metadata if result else None)
+
+        # Dagster reads the parameters (context, config, resources) from the signature: the asset's own.
+        write_tables.__signature__ = inspect.signature(fn).replace(return_annotation=inspect.Signature.empty)
+        write_tables.__doc__ = fn.__doc__
+        return dg.multi_asset(specs=specs, name=key(table).to_python_identifier(), pool=db.DUCKDB_POOL,
+                              **kwargs)(write_tables)
+
+    return decorate
 
 
 def check_result(passed: bool, description: str = "", **metadata: Any) -> dg.AssetCheckResult:

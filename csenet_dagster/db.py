@@ -26,7 +26,7 @@ CONNECTION_CONFIG = {"python_enable_replacements": False}
 # DuckDB allows a single writer per file.
 DUCKDB_POOL = "csenet_duckdb"
 
-SCHEMAS = ("raw", "er", "net", "harm", "pub", "audit")
+SCHEMAS = ("raw", "prev", "er", "net", "harm", "pub", "audit")
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

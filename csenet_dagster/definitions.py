@@ -6,12 +6,12 @@ import os
 
 import dagster as dg
 
-from csenet_dagster import harm, ingest, network, ops, publish, resolve
+from csenet_dagster import harm, ingest, network, ops, previous, publish, resolve
 from csenet_dagster.assets_common import duckdb_resource
 
 from csenet_dagster.pipeline import REFRESH_JOB
 
-STAGES = (ingest, resolve, network, harm, publish, ops)
+STAGES = (ingest, previous, resolve, network, harm, publish, ops)
 
 # Every process that loads the code (UI code server, daemon's run workers, CLI, tests)
 # creates files owner-only from the first byte: working database, staged delivery

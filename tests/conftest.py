@@ -165,3 +165,28 @@ def quality_pipeline_run(tmp_path_factory, generated) -> Workspace:
     with use_workspace(ws):
         run_pipeline()
     return ws
+
+
+# Column types of the published tables the prev snapshot reads (everything else VARCHAR).
+_PREVIOUS_RUN_TYPES = {"priority_rank": "BIGINT", "max_issued": "BIGINT"}
+
+
+def complete_previous_run(analyst_db: Path) -> Path:
+    """Give a hand-made 'previous published run' every table the prev snapshot needs:
+    tables the test did not write are added empty (a real analyst.duckdb has them all,
+    and the snapshot refuses a file that lacks one)."""
+    import duckdb
+
+    from csenet_dagster import db
+    from csenet_dagster.previous.snapshot import REQUIRED_COLUMNS
+
+    conn = duckdb.connect(str(analyst_db), config=dict(db.CONNECTION_CONFIG))
+    try:
+        present = {row[0] for row in conn.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+        for table, columns in REQUIRED_COLUMNS.items():
+            if table not in present:
+                typed = ", ".join(f"{c} {_PREVIOUS_RUN_TYPES.get(c, 'VARCHAR')}" for c in columns)
+                conn.execute(f"CREATE TABLE {table} ({typed})")
+    finally:
+        conn.close()
+    return analyst_db

@@ -17,7 +17,7 @@ import dagster as dg
 import igraph as ig
 import pytest
 
-from csenet_dagster import db
+from csenet_dagster import db, previous
 from csenet_dagster.assets_common import duckdb_resource
 from csenet_dagster.network import ASSETS, CHECKS, exports
 from csenet_dagster.network.network_settings import load as load_network_settings
@@ -55,7 +55,7 @@ def exported(tmp_path_factory):
         stale = ws.warehouse / "exports" / "i2" / "CSE09999_links.csv"
         stale.parent.mkdir(parents=True)
         stale.write_text("old")
-        result = dg.materialize([*ASSETS, *CHECKS], resources={"duckdb": duckdb_resource()}, raise_on_error=True)
+        result = dg.materialize([*previous.ASSETS, *ASSETS, *CHECKS], resources={"duckdb": duckdb_resource()}, raise_on_error=True)
         assert result.success
         yield world, ws
 

@@ -7,14 +7,14 @@ import json
 import dagster as dg
 
 import test_harm_world as world
-from csenet_dagster import db, harm
+from csenet_dagster import db, harm, previous
 from csenet_dagster.harm import weights
 from csenet_dagster.assets_common import duckdb_resource
 
 
 def materialize(selection=None):
     return dg.materialize(
-        [*harm.ASSETS, *harm.CHECKS],
+        [*previous.ASSETS, *harm.ASSETS, *harm.CHECKS],
         resources={"duckdb": duckdb_resource()},
         raise_on_error=False,
         selection=selection,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import test_harm_world as world
+from conftest import complete_previous_run
 from csenet_dagster import db
 from csenet_dagster.harm import config, priority, scoring
 
@@ -126,6 +127,7 @@ def test_changes_since_previous_published_run(scored, empty_workspace):
         "'HARM' AS component, crime_ref AS item_ref FROM (VALUES ('CSE00001', 'C1'), ('CSE00002', 'C6'), ('CSE00002', 'C7')) t(network_id, crime_ref)"
     )
     prev.close()
+    complete_previous_run(empty_workspace.analyst_db)
     priority.build_all(conn, cfg)
     changes = set(rows(conn, "SELECT subject_id, component, item_ref FROM harm.explanation WHERE section = 'CHANGE'"))
     o1, o2 = sorted((world.nid("O1"), world.nid("O2")))

@@ -196,7 +196,7 @@ def test_successive_deliveries_list_what_changed(tmp_path):
         first_crimes = {r["crime_ref"] for r in read_csv(ws.landing / "2026-05-29T0600" / "crime.csv")}
         run_pipeline("2026-11-29T0600")
     with db.connect(ws.work_db, read_only=True) as conn:
-        assert db.row_count(conn, "harm.prev_run") == 1
+        assert db.row_count(conn, "prev.run") == 1
         new_crimes = [r[0] for r in conn.sql(
             "SELECT item_ref FROM harm.explanation WHERE section = 'CHANGE' AND component = 'NEW_CRIME'").fetchall()]
         ranks = conn.sql("SELECT count(previous_rank) FROM harm.network_priority").fetchall()[0][0]

@@ -146,13 +146,13 @@ def build(path: Path, *, with_network: bool = True) -> duckdb.DuckDBPyConnection
 
 def build_cse_evidence(conn: duckdb.DuckDBPyConnection) -> None:
     """The network stage's evidence tables harm reads (crime outcomes, CSE crimes, seeds), by its own code."""
-    from csenet_dagster.network import assets as network_assets
+    from csenet_dagster.network import steps as network_steps
     from csenet_dagster.network.network_settings import NetworkSettings
 
     s = NetworkSettings()
-    network_assets.build_cse_offence_code(conn)
-    network_assets.build_party(conn, s)
-    network_assets.build_cse_seed(conn, s)
+    network_steps.build_cse_offence_code(conn)
+    network_steps.build_party(conn, s)
+    network_steps.build_cse_seed(conn, s)
 
 
 def build_network(conn: duckdb.DuckDBPyConnection) -> None:

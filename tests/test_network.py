@@ -9,12 +9,11 @@ import os
 import dagster as dg
 import pytest
 
-from csenet_dagster import db
+from csenet_dagster import db, ids, previous
 from csenet_dagster.assets_common import duckdb_resource
 from csenet_dagster.network import ASSETS, CHECKS
 from csenet_dagster.network.corrections import CorrectionError, load_link_corrections
-from csenet_dagster.network.network_ids import assign_network_ids
-from conftest import Workspace, use_workspace
+from conftest import Workspace, complete_previous_run, use_workspace
 from test_network_world import EXTRACTED_AT, build_world
 
 
@@ -22,7 +21,7 @@ def run_network(world) -> dg.ExecuteInProcessResult:
     with db.working_db() as conn:
         world.write(conn)
     return dg.materialize(
-        [*ASSETS, *CHECKS], resources={"duckdb": duckdb_resource()}, raise_on_error=True
+        [*previous.ASSETS, *ASSETS, *CHECKS], resources={"duckdb": duckdb_resource()}, raise_on_error=True
     )
 
 
@@ -231,6 +230,7 @@ def test_network_ids_inherit_from_published_run(empty_workspace):
         + ", ('CSE00009', 'N00000999')"
     )
     analyst.close()
+    complete_previous_run(ws.analyst_db)
     run_network(world)
     members = query("SELECT network_id, min(nominal_id) FROM net.network_member GROUP BY 1 ORDER BY 1")
     assert dict(members) == {"CSE00003": min(a), "CSE00007": min(b)}
@@ -240,8 +240,8 @@ def test_network_ids_inherit_from_published_run(empty_workspace):
 
 def test_assign_network_ids_new_networks_continue_after_highest():
     previous = {"CSE00004": {"N1", "N2"}, "CSE00010": {"N9"}}
-    ids = assign_network_ids([["N5", "N6"], ["N1", "N2", "N3"], ["N2", "N7"]], previous, 10)
-    assert [(i.network_id, i.id_status) for i in ids] == [
+    assigned = ids.inherit([["N5", "N6"], ["N1", "N2", "N3"], ["N2", "N7"]], previous, ids.NETWORK, 10)
+    assert [(i.id, i.status) for i in assigned] == [
         ("CSE00011", "new"), ("CSE00004", "kept"), ("CSE00012", "new"),
     ]
 

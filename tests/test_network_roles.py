@@ -17,7 +17,7 @@ import datetime as dt
 import pytest
 
 from csenet_dagster import db
-from csenet_dagster.network import assets as network_assets
+from csenet_dagster.network import steps as network_steps
 from csenet_dagster.network.network_settings import NetworkSettings
 from conftest import Workspace, use_workspace
 from test_network import query, run_network
@@ -94,9 +94,9 @@ def test_the_mapping_is_a_setting(tmp_path, empty_workspace):
     s = NetworkSettings(outcome_charged_patterns=NetworkSettings().outcome_charged_patterns + ("YOUTH PANEL",))
     with db.working_db() as conn:
         world.write(conn)
-        network_assets.build_cse_offence_code(conn)
-        network_assets.build_party(conn, s)
-        network_assets.build_cse_seed(conn, s)
+        network_steps.build_cse_offence_code(conn)
+        network_steps.build_party(conn, s)
+        network_steps.build_cse_seed(conn, s)
         assert conn.sql("SELECT outcome_class FROM net.crime_outcome WHERE crime_ref = 'CR34'").fetchall() == [("CHARGED",)]
 
 

@@ -23,7 +23,7 @@ from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, settings
 from csenet_dagster.harm import config, scoring, weights
-from csenet_dagster.network import assets as network_assets
+from csenet_dagster.network import assets as network_assets, steps as network_steps
 from csenet_dagster.network.network_settings import load as load_network_settings
 from test_network_world import build_world
 
@@ -62,7 +62,7 @@ def _materialize_reference() -> dg.ExecuteInProcessResult:
 
 
 def _crime_party(conn) -> dict[str, tuple[str, bool]]:
-    network_assets.build_party(conn, load_network_settings())
+    network_steps.build_party(conn, load_network_settings())
     rows = conn.sql("SELECT DISTINCT crime_ref, offence_code, is_cse_crime FROM net.crime_party").fetchall()
     return {ref: (code, cse) for ref, code, cse in rows}
 
@@ -103,9 +103,9 @@ def test_padded_codes_make_cse_crimes_and_seeds(empty_workspace, monkeypatch):
     labels = _write_world()
     s = load_network_settings()
     with db.working_db() as conn:
-        network_assets.build_cse_offence_code(conn)
-        network_assets.build_party(conn, s)
-        network_assets.build_cse_seed(conn, s)
+        network_steps.build_cse_offence_code(conn)
+        network_steps.build_party(conn, s)
+        network_steps.build_cse_seed(conn, s)
         crimes = {r[0]: r[1:] for r in conn.sql(
             "SELECT crime_ref, offence_code, is_cse_offence, cse_category FROM net.cse_crime").fetchall()}
         seeded = {r[0] for r in conn.sql("SELECT DISTINCT nominal_id FROM net.cse_seed").fetchall()}
@@ -120,9 +120,9 @@ def test_padded_codes_take_their_own_weight_in_the_harm_stage(empty_workspace, m
     _write_world()
     cfg = config.load()
     with db.working_db() as conn:
-        network_assets.build_cse_offence_code(conn)
-        network_assets.build_party(conn, load_network_settings())
-        network_assets.build_cse_seed(conn, load_network_settings())
+        network_steps.build_cse_offence_code(conn)
+        network_steps.build_party(conn, load_network_settings())
+        network_steps.build_cse_seed(conn, load_network_settings())
         scoring.build_offence_weight(conn, cfg)
         scoring.build_crime_harm(conn, cfg)
         weight = dict(conn.sql("SELECT offence_code, harm_days FROM harm.offence_weight").fetchall())

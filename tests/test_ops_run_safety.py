@@ -170,8 +170,8 @@ def test_ingest_refuses_a_delivery_id_resent_with_other_content(tiny):
 
 
 def test_the_id_ledger_in_the_working_database_outlives_a_deleted_analyst_file(empty_workspace):
-    from csenet_dagster.network import network_ids
-    from csenet_dagster.resolve.steps import load_previous_crosswalk, previous_watermark
+    from csenet_dagster import ids
+    from csenet_dagster.previous import snapshot
 
     with db.working_db() as conn:
         conn.execute("CREATE TABLE pub.id_watermark AS SELECT * FROM (VALUES ('nominal', 480), ('network', 9)) t(kind, max_issued)")
@@ -180,9 +180,9 @@ def test_the_id_ledger_in_the_working_database_outlives_a_deleted_analyst_file(e
         conn.execute("UPDATE pub.id_watermark SET max_issued = 3")
         db.run_sql(conn, "5_publish/audit/update_id_ledger.sql", run_id="run-2", recorded_at=None)
         assert not settings.paths().analyst_db.exists()
-        load_previous_crosswalk(conn)
-        assert previous_watermark(conn, "nominal") == 480
-        assert network_ids.ledger_watermark(conn) == 9
+        snapshot.take(conn)
+        assert snapshot.watermark(conn, ids.NOMINAL) == 480
+        assert snapshot.watermark(conn, ids.NETWORK) == 9
 
 
 # --- item 5: owner-only from the first byte -------------------------------------------------

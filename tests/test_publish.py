@@ -92,7 +92,7 @@ FROM (VALUES ('N00000001', 2::BIGINT), ('N00000002', 1), ('N00000003', 1), ('N00
 CREATE OR REPLACE TABLE er.linkage_adaptation AS
 SELECT * FROM (VALUES (1::BIGINT, 'comparison', 'pnc', 'pnc_std', 'left_out', 0.0, NULL::BIGINT, 'nearly empty'))
     AS t(item_no, kind, name, columns, status, fill_share, pairs, detail);
-CREATE OR REPLACE TABLE er.previous_id_watermark AS
+CREATE OR REPLACE TABLE prev.id_watermark AS
 SELECT * FROM (VALUES ('network', 1::BIGINT), ('nominal', 9::BIGINT)) AS t(kind, max_issued);
 CREATE OR REPLACE TABLE er.nominal_change AS
 SELECT nominal_id, 'new' AS change, CAST(NULL AS VARCHAR) AS previous_nominal_ids FROM er.nominal;
@@ -330,7 +330,7 @@ def build_pub_tables() -> dict[str, dict[str, int]]:
     failed: dict[str, dict[str, int]] = {}
     with db.working_db() as conn:
         for spec in PUB_TABLES:
-            db.run_sql(conn, f"5_publish/{spec.sql_file}")
+            tables.build_table(conn, spec)
             assert tables.missing_columns(conn, spec) == [], spec.name
             if spec.has_integrity_rules:
                 failed[spec.name] = {r: n for r, n in tables.integrity_failures(conn, spec).items() if n}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from csenet_dagster.resolve import clustering, corrections, stable_ids
+from csenet_dagster.resolve import clustering, corrections
+from csenet_dagster.resolve.steps import nominal_ids
 from csenet_dagster.resolve.clustering import Correction
 
 
@@ -102,10 +103,10 @@ def test_clustering_does_not_depend_on_edge_order():
 
 
 def test_stable_ids_inherit_by_overlap_and_new_ids_follow_the_highest():
-    previous = {"a": "N00000007", "b": "N00000007", "c": "N00000007", "d": "N00000002", "x": "N00000009"}
+    previous = {"N00000007": ["a", "b", "c"], "N00000002": ["d"], "N00000009": ["x"]}
     # c split off from a/b; d merged with new record e; f is new
     cluster_of = {"a": "a", "b": "a", "c": "c", "d": "d", "e": "d", "f": "f"}
-    ids = stable_ids.assign(cluster_of, previous)
+    ids = nominal_ids(cluster_of, previous, 0)
     assert ids["a"] == "N00000007"  # shares 2 refs with N7
     assert ids["d"] == "N00000002"
     # N7 is used once; c and f get fresh ids above N9 (the highest ever published), in ref order
@@ -113,11 +114,11 @@ def test_stable_ids_inherit_by_overlap_and_new_ids_follow_the_highest():
 
 
 def test_stable_ids_ties_broken_by_old_id_then_cluster():
-    previous = {"a": "N00000005", "b": "N00000003"}
-    ids = stable_ids.assign({"a": "a", "b": "a"}, previous)
+    previous = {"N00000005": ["a"], "N00000003": ["b"]}
+    ids = nominal_ids({"a": "a", "b": "a"}, previous, 0)
     assert ids == {"a": "N00000003"}
     with pytest.raises(ValueError, match="unexpected form"):
-        stable_ids.assign({"a": "a"}, {"a": "X1"})
+        nominal_ids({"a": "a"}, {"X1": ["a"]}, 0)
 
 
 def write(tmp_path, text: str):

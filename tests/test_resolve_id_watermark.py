@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from csenet_dagster import db
-from csenet_dagster.network import network_ids
+from csenet_dagster import db, ids
+from csenet_dagster.previous import snapshot
+from conftest import complete_previous_run
 from csenet_dagster.pipeline import run_pipeline
 
 PERSON_FILES = ("crime_person.csv", "custody.csv", "intel_person.csv", "missing_person.csv", "vehicle.csv", "ocg_member.csv")
@@ -96,11 +97,17 @@ def test_network_ids_continue_above_the_published_watermark(tmp_path):
     analyst = tmp_path / "analyst.duckdb"
     conn = duckdb.connect(str(analyst), config=dict(db.CONNECTION_CONFIG))
     conn.execute("CREATE TABLE network_member AS SELECT 'CSE00002' AS network_id, 'N00000001' AS nominal_id")
-    conn.execute("CREATE TABLE network AS SELECT 'CSE00002' AS network_id")
+    conn.execute("CREATE TABLE network AS SELECT 'CSE00002' AS network_id, 1 AS priority_rank")
     # CSE00007 was issued once and has since vanished: only the watermark remembers it.
     conn.execute("CREATE TABLE id_watermark AS SELECT * FROM (VALUES ('nominal', 40), ('network', 7)) AS t(kind, max_issued)")
     conn.close()
-    previous, highest = network_ids.previous_networks(analyst)
+    complete_previous_run(analyst)
+    work = db.connect(tmp_path / "work.duckdb")
+    try:
+        snapshot.take(work, analyst)
+        previous, highest = snapshot.network_members(work), snapshot.watermark(work, ids.NETWORK)
+    finally:
+        work.close()
     assert highest == 7
-    ids = network_ids.assign_network_ids([["N00000001"], ["N00000009"]], previous, highest)
-    assert [(i.network_id, i.id_status) for i in ids] == [("CSE00002", "kept"), ("CSE00008", "new")]
+    assigned = ids.inherit([["N00000001"], ["N00000009"]], previous, ids.NETWORK, highest)
+    assert [(i.id, i.status) for i in assigned] == [("CSE00002", "kept"), ("CSE00008", "new")]

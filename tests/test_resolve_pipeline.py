@@ -9,9 +9,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from csenet_dagster import db, ingest, resolve
+from csenet_dagster import db, ingest, previous, resolve
 from csenet_dagster.assets_common import duckdb_resource
-from conftest import Workspace, clone_workspace, use_workspace
+from conftest import Workspace, clone_workspace, complete_previous_run, use_workspace
 
 RESOLVE_KEYS = ("er/person_record", "er/person_std", "er/match_pair", "er/match_weight", "er/nominal_record",
                 "er/identity_correction", "er/nominal", "er/nominal_change")
@@ -28,7 +28,7 @@ def materialise(assets, raise_on_error: bool = True) -> dg.ExecuteInProcessResul
 
 def ingest_and_resolve(ws: Workspace) -> dg.ExecuteInProcessResult:
     with use_workspace(ws):
-        result = materialise([*ingest.ASSETS, *resolve.ASSETS, *ingest.CHECKS, *resolve.CHECKS])
+        result = materialise([*ingest.ASSETS, *previous.ASSETS, *resolve.ASSETS, *ingest.CHECKS, *resolve.CHECKS])
     return result
 
 
@@ -59,6 +59,7 @@ def publish_crosswalk(ws: Workspace) -> None:
         conn.execute("CREATE OR REPLACE TABLE nominal_record AS SELECT * FROM work.er.nominal_record")
     finally:
         conn.close()
+    complete_previous_run(ws.analyst_db)
 
 
 def test_every_record_once_and_checks_pass(resolved):
@@ -146,8 +147,9 @@ def test_ids_stable_and_corrections_applied_on_the_next_run(resolved, tmp_path):
         encoding="utf-8",
     )
     with use_workspace(nxt):
-        selection = [a for a in resolve.ASSETS if not {"er/person_record", "er/person_std", "er/match_pair"}
-                     & {k.to_user_string() for k in a.keys}]
+        selection = [*previous.ASSETS, *(a for a in resolve.ASSETS if not {"er/person_record", "er/person_std",
+                                                                        "er/match_pair"}
+                                         & {k.to_user_string() for k in a.keys})]
         result = dg.materialize(
             [*selection, *resolve.CHECKS],
             resources={"duckdb": duckdb_resource()},
@@ -183,7 +185,8 @@ def test_bad_corrections_row_fails_the_run_naming_file_and_row(resolved, tmp_pat
         encoding="utf-8",
     )
     with use_workspace(bad):
-        nominal_assets = [a for a in resolve.ASSETS if "er/nominal_record" in {k.to_user_string() for k in a.keys}]
+        nominal_assets = [*previous.ASSETS,
+                          *(a for a in resolve.ASSETS if "er/nominal_record" in {k.to_user_string() for k in a.keys})]
         result = dg.materialize(
             nominal_assets, resources={"duckdb": duckdb_resource()}, raise_on_error=False,
             instance=dg.DagsterInstance.ephemeral(),

@@ -358,7 +358,8 @@ def write_dossiers(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, ou
     "harm.dossier",
     group=GROUP,
     description="Printable HTML dossier (link chart, members, timeline, evidence, why it ranks) of each top-N network.",
-    deps=["harm.explanation", "harm.soc_link", "net.edge_evidence", "raw.intel_log"],
+    deps=["harm.explanation", "harm.soc_link", "harm.soc_link_path", "harm.network_crime", "harm.network_missing",
+          "net.edge_evidence", "net.edge_shareable", "net.member_reason", "raw.intel_log"],
     kinds=("duckdb", "html"),
 )
 def dossier(duckdb: DuckDBResource) -> dg.MaterializeResult:

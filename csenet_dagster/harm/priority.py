@@ -9,8 +9,9 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import assets_common, db
-from csenet_dagster.harm import config, previous
+from csenet_dagster.harm import config
 from csenet_dagster.harm.scoring import GROUP, sql_params
+from csenet_dagster.previous import snapshot
 
 
 def priority_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dict[str, Any]:
@@ -46,10 +47,9 @@ def build_network_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings
     db.run_sql(conn, "4_harm/06_network_harm.sql", **sql_params(conn, cfg))
 
 
-def build_network_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dict[str, int]:
-    copied = previous.stage_previous_run(conn)
+def build_network_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+    """harm.network_priority; previous ranks from the prev.* snapshot of the previous published run."""
     db.run_sql(conn, "4_harm/07_network_priority.sql", **priority_params(conn, cfg))
-    return copied
 
 
 def build_nominal_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
@@ -72,7 +72,9 @@ def build_child_safeguarding(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSe
 
 
 def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
-    """Every table from soc_link to explanation, in dependency order (tests and benchmarks)."""
+    """Every table from soc_link to explanation, in dependency order, after the prev.* snapshot of
+    the previous published run (tests and benchmarks)."""
+    snapshot.take(conn)
     build_soc_link(conn, cfg)
     build_network_harm(conn, cfg)
     build_network_priority(conn, cfg)
@@ -85,7 +87,14 @@ def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None
     "harm.soc_link",
     group=GROUP,
     description="CSE network to organised crime group links: shared members, direct links, two-step links.",
-    deps=["net.network_member", "net.edge", "net.cse_seed", "raw.ocg_member", "er.nominal_record", "harm.crime_harm"],
+    deps=["net.network_member", "net.edge", "net.cse_seed", "raw.ocg_member", "er.nominal_record", "harm.crime_harm",
+          "harm.crime_party"],
+    also_writes={
+        "harm.ocg": "Organised crime groups of the delivery with band and status",
+        "harm.ocg_nominal": "Nominals mapped to each OCG",
+        "harm.protected_nominal": "Victims and children at risk: never ranked, no network harm, no SOC path",
+        "harm.soc_link_path": "Each shared member, direct edge or two-step path behind a SOC link",
+    },
 )
 def soc_link(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -108,8 +117,13 @@ def soc_link(duckdb: DuckDBResource) -> dg.MaterializeResult:
     "harm.network_harm",
     group=GROUP,
     description="Network harm (sum and concentration of its crimes' harm), victims, missing children, activity, OCG links.",
-    deps=["harm.nominal_harm", "harm.soc_link", "net.network", "net.network_member", "net.edge",
-          "raw.missing_person", "er.person_record"],
+    deps=["harm.nominal_harm", "harm.soc_link", "harm.protected_nominal", "harm.crime_party", "net.network",
+          "net.network_member", "net.edge", "net.cse_crime", "raw.missing_person", "er.person_record"],
+    also_writes={
+        "harm.network_crime": "Each network's crimes and how they reach it",
+        "harm.network_victim": "Each network's victims",
+        "harm.network_missing": "Missing episodes of each network's children",
+    },
 )
 def network_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -129,19 +143,20 @@ def network_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
     "harm.network_priority",
     group=GROUP,
     description="Priority score and rank (1 = highest) of every CSE network: recent harm + threat points.",
-    deps=["harm.network_harm"],
+    deps=["harm.network_harm", "harm.network_crime", "harm.network_victim", "harm.network_missing", "prev.network"],
+    also_writes={"harm.network_score_item": "The parts of each network's priority score"},
 )
 def network_priority(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
     with duckdb.get_connection() as conn:
-        copied = build_network_priority(conn, cfg)
+        build_network_priority(conn, cfg)
         top = conn.sql("SELECT network_id FROM harm.network_priority ORDER BY priority_rank LIMIT 10").fetchall()
         return dg.MaterializeResult(
             metadata=assets_common.table_metadata(
                 conn,
                 "harm.network_priority",
                 top_network_ids=dg.MetadataValue.text(", ".join(r[0] for r in top)),
-                previous_run_found=bool(copied["prev_run"] or copied["prev_network"]),
+                previous_run_found=db.row_count(conn, "prev.run") > 0,
             )
         )
 
@@ -150,7 +165,8 @@ def network_priority(duckdb: DuckDBResource) -> dg.MaterializeResult:
     "harm.nominal_priority",
     group=GROUP,
     description="Ranked list of nominals (1 = highest): recent harm + victims, missing children, OCG membership.",
-    deps=["harm.network_priority"],
+    deps=["harm.network_priority", "harm.crime_party", "harm.ocg", "harm.ocg_nominal", "harm.protected_nominal"],
+    also_writes={"harm.nominal_score_item": "The parts of each nominal's priority score"},
 )
 def nominal_priority(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -163,7 +179,8 @@ def nominal_priority(duckdb: DuckDBResource) -> dg.MaterializeResult:
     "harm.explanation",
     group=GROUP,
     description="Score breakdown of every network and top nominal (parts add up to the score) and changes since the last published run.",
-    deps=["harm.network_priority", "harm.nominal_priority"],
+    deps=["harm.network_priority", "harm.nominal_priority", "harm.network_score_item", "harm.nominal_score_item",
+          "harm.network_crime", "prev.run", "prev.network_member", "prev.edge", "prev.network_crime"],
 )
 def explanation(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -186,7 +203,8 @@ def explanation(duckdb: DuckDBResource) -> dg.MaterializeResult:
         "Children csenet protects (CSE victims, children at risk), ranked for safeguarding review by the "
         "offenders they are linked to, recent missing episodes and recency. Never targets."
     ),
-    deps=["harm.soc_link", "net.network_member", "net.cse_seed", "net.edge", "raw.missing_person"],
+    deps=["harm.soc_link", "harm.protected_nominal", "net.network_member", "net.cse_seed", "net.edge",
+          "raw.missing_person"],
 )
 def child_safeguarding(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()

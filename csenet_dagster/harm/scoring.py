@@ -164,6 +164,10 @@ def fallback_harm_share(conn: duckdb.DuckDBPyConnection) -> tuple[float, float]:
     ),
     deps=["raw.crime", "raw.custody"],
     kinds=("duckdb", "csv"),
+    also_writes={
+        "harm.unknown_offence_code": "The delivery's offence codes on fallback weights",
+        "harm.reference_file": "The reference files this run used: name, version, sha256 (for analyst.run)",
+    },
 )
 def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -199,7 +203,8 @@ def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
     group=GROUP,
     description="Harm of every crime: offence weight x distinct victims, with its recency decay from extracted_at.",
     deps=["harm.offence_weight", "raw.crime", "raw.crime_person", "raw.custody", "raw.delivery", "er.nominal_record",
-          "net.cse_seed"],
+          "net.cse_seed", "net.crime_outcome", "net.cse_crime"],
+    also_writes={"harm.crime_party": "Each nominal's involvement in each crime (OFFENDER, VICTIM, OTHER)"},
 )
 def crime_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
@@ -225,7 +230,7 @@ def crime_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
     "harm.nominal_harm",
     group=GROUP,
     description="Recency-frequency-gravity harm of every nominal from the crimes they are suspect/offender on.",
-    deps=["harm.crime_harm", "er.nominal"],
+    deps=["harm.crime_harm", "harm.crime_party", "er.nominal"],
 )
 def nominal_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()

@@ -41,6 +41,7 @@ class DeliveryConfig(dg.Config):
         "raw tables load from that verified copy. A delivery id already published with other content is refused. raw.delivery_file records each file's digest for the audit. "
         "An invalid delivery fails here and nothing is written or run downstream."
     ),
+    also_writes={"raw.delivery_file": "Each file of the delivery with its rows and sha256 digest"},
 )
 def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
     from csenet_dagster.ops import deliveries, run_folder
@@ -146,6 +147,10 @@ def _finalise_rule_table(duckdb: DuckDBResource, table: str, finalise_sql: str, 
         "(file_name, row_no, rule, detail naming the column, never the value). Each file's asset "
         "writes its own rows; this asset drops rows left from other deliveries and summarises."
     ),
+    also_writes={
+        "raw.quarantined_person": "The person fields of quarantined rows (typed like the raw tables), so a "
+        "person_ref seen only there still becomes a person record",
+    },
 )
 def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return _finalise_rule_table(duckdb, "raw.quarantine", "finalise_quarantine.sql", RULES)

@@ -4,7 +4,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db
+from csenet_dagster import db, ids
 from csenet_dagster.assets_common import check_result, key
 from csenet_dagster.network.network_settings import (
     FORBIDDEN_INTEL_EVALS,
@@ -131,7 +131,7 @@ def network_sizes_sane(duckdb: DuckDBResource) -> dg.AssetCheckResult:
             conn, "SELECT count(*) FROM (SELECT nominal_id FROM net.network_member GROUP BY nominal_id HAVING count(*) > 1)"
         )
         bad_ids = db.scalar(
-            conn, "SELECT count(*) FROM net.network WHERE NOT regexp_full_match(network_id, 'CSE[0-9]{5}')"
+            conn, f"SELECT count(*) FROM net.network WHERE NOT {ids.NETWORK.sql_is_valid('network_id')}"
         )
     share = (largest / nominals) if nominals else 0.0
     return check_result(

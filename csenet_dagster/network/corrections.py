@@ -11,18 +11,16 @@ rejected back in front of analysts.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import polars as pl
 
-from csenet_dagster import settings
+from csenet_dagster import ids, settings
 from csenet_dagster.corrections_file import CorrectionsError, parse_decided_at, read_rows
 from csenet_dagster.network.network_settings import LINK_TYPES
 
 FILE_NAME = "links.csv"
 COLUMNS = ("nominal_id_a", "nominal_id_b", "link_type", "analyst", "decided_at", "reason")
-NOMINAL_ID = re.compile(r"^N\d{8}$")
 
 SCHEMA = {
     "row_no": pl.Int64,
@@ -55,8 +53,8 @@ def load_link_corrections(path: Path | None = None) -> pl.DataFrame:
             raise CorrectionError(f"{FILE_NAME} row {row_no}: {rule} in column {column}")
 
         for column in ("nominal_id_a", "nominal_id_b"):
-            if not NOMINAL_ID.match(values[column]):
-                fail("not a nominal_id (N + 8 digits)", column)
+            if not ids.NOMINAL.is_valid(values[column]):
+                fail(f"not a nominal_id ({ids.NOMINAL.description})", column)
         if values["nominal_id_a"] == values["nominal_id_b"]:
             fail("both ends are the same nominal", "nominal_id_b")
         link_type = values["link_type"].upper()

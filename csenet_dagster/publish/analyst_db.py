@@ -135,10 +135,10 @@ def _upstream_keys() -> list[dg.AssetKey]:
     """Every asset of the other stages: publish runs last, after everything that writes
     files (exports, dossiers) and after every blocking check (a check on any of them
     that fails skips this asset, so nothing is switched in)."""
-    from csenet_dagster import harm, ingest, network, resolve
+    from csenet_dagster import harm, ingest, network, previous, resolve
 
     keys = {spec.asset_key for spec in (*PUB_TABLES, POSSIBLE_MATCH)}
-    for stage in (ingest, resolve, network, harm):
+    for stage in (ingest, previous, resolve, network, harm):
         for asset in stage.ASSETS:
             keys.update(asset.keys)
     return sorted(keys, key=lambda k: k.to_user_string())
@@ -161,21 +161,37 @@ def _require_full_refresh(context: dg.AssetExecutionContext) -> None:
         )
 
 
-@dg.asset(
-    key=ANALYST_DB_KEY,
-    group_name=GROUP,
-    description=(
-        "Publishes the run: analyst.duckdb (every audited pub.* table plus `run` and `run_history`) "
-        "is written into the run's folder beside its exports and dossiers, then the `current` pointer "
-        "is switched to that folder in one atomic rename (docs/operations.md). Runs after every other "
-        "asset and blocking check."
-    ),
-    deps=_upstream_keys(),
-    kinds={"duckdb"},
-    owners=assets_common.OWNERS,
+# The tables publish itself writes in the working database, reported after the switch.
+RUN_STATE_TABLES = {
+    "pub.run": "This run as published: delivery, extracted_at, code version, settings, reference files",
+    "pub.run_history": "Every run's audit row as published with this run",
+    "audit.run_history": "One row per run (published or failed) in the working database",
+    "audit.id_ledger": "Highest nominal and network id number ever issued, raised by each publish before "
+    "its switch; read back by the next run's prev/id_watermark (ids survive a lost analyst.duckdb)",
+}
+
+
+def _spec(asset_key: dg.AssetKey, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(asset_key, deps=_upstream_keys(), description=description, group_name=GROUP,
+                        kinds={"duckdb"}, owners=assets_common.OWNERS)
+
+
+@dg.multi_asset(
+    specs=[
+        _spec(
+            ANALYST_DB_KEY,
+            "Publishes the run: analyst.duckdb (every audited pub.* table plus `run` and `run_history`) "
+            "is written into the run's folder beside its exports and dossiers, then the `current` pointer "
+            "is switched to that folder in one atomic rename (docs/operations.md). Runs after every other "
+            "asset and blocking check.",
+        ),
+        *(_spec(assets_common.key(table), f"{text} (written by publish/analyst_db)")
+          for table, text in RUN_STATE_TABLES.items()),
+    ],
+    name=ANALYST_DB_KEY.to_python_identifier(),
     pool=db.DUCKDB_POOL,
 )
-def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     from csenet_dagster.ops import deliveries, run_folder
 
     _require_full_refresh(context)
@@ -218,10 +234,14 @@ def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
             trigger=audit.trigger_from_tags(tags), published_at=published_at.isoformat(),
         ))
         row_counts = {table: db.row_count(conn, f"pub.{table}") for table in tables}
+        for table in RUN_STATE_TABLES:
+            yield dg.MaterializeResult(asset_key=assets_common.key(table),
+                                       metadata=assets_common.table_metadata(conn, table))
     superseded = run_folder.remove_unpublished()
     assets_common.restrict_working_db(settings.paths().work_db)
     context.log.info(f"published {len(tables)} tables of delivery {facts.delivery_id} to {target} (run folder {folder.name})")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=ANALYST_DB_KEY,
         metadata={
             "path": dg.MetadataValue.path(str(target)),
             "run_folder": dg.MetadataValue.path(str(folder)),

@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db
+from csenet_dagster import assets_common, db, ids
 
 GROUP = "publish"
 
@@ -81,7 +81,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "nominal_record",
         "03_nominal_record.sql",
         "Every person record (person_ref) of the delivery exactly once, with its nominal.",
-        reads=("er.nominal_record", "er.person_record", "pub.nominal", *RAW_PERSON_TABLES),
+        reads=("er.nominal_record", "er.person_record", "pub.nominal", *RAW_PERSON_TABLES, "raw.quarantined_person"),
         required_columns=("person_ref", "nominal_id", "match_probability", "system"),
     ),
     PubTable(
@@ -165,7 +165,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "member_reason",
         "16_member_reason.sql",
         "Why each member is in each network: one row per network, nominal and reason, with evidence refs and dates.",
-        reads=("net.network_member", "pub.network_member"),
+        reads=("net.network_member", "pub.network_member", "net.member_reason"),
         required_columns=("network_id", "nominal_id", "reason", "reason_role", "admits", "source_refs",
                           "first_seen", "last_seen"),
     ),
@@ -181,7 +181,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "peer_safeguarding",
         "18_peer_safeguarding.sql",
         "Crimes on the CSE list where every suspect was a child (harmful sexual behaviour between peers).",
-        reads=("net.cse_seed",),
+        reads=("net.cse_seed", "net.peer_safeguarding_case"),
         required_columns=("crime_ref", "offence_code", "offence_date", "child_suspect_nominal_ids", "victim_nominal_ids"),
         has_integrity_rules=False,
     ),
@@ -189,7 +189,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "person_of_concern",
         "19_person_of_concern.sql",
         "Adults with whom missing children of different households were found on separate episodes (a flag, not a role).",
-        reads=("net.network_member",),
+        reads=("net.network_member", "net.person_of_concern"),
         required_columns=("nominal_id", "n_unrelated_children", "n_episodes", "episode_refs", "rule"),
         has_integrity_rules=False,
     ),
@@ -204,7 +204,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "id_watermark",
         "15_id_watermark.sql",
         "Highest nominal and network id number ever issued, so ids are never reused across runs.",
-        reads=("er.nominal_record", "net.network", "pub.nominal", "pub.network"),
+        reads=("er.nominal_record", "net.network", "prev.id_watermark", "pub.nominal", "pub.network"),
         required_columns=("kind", "max_issued"),
     ),
     PubTable(
@@ -212,7 +212,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "16_unknown_offence_code.sql",
         "Offence codes of the delivery outside the weights: rows, the fallback weight taken "
         "(Home Office class or default) and the share of crime harm resting on it.",
-        reads=("harm.offence_weight", "harm.crime_harm"),  # harm.unknown_offence_code is written by harm/offence_weight
+        reads=("harm.offence_weight", "harm.crime_harm", "harm.unknown_offence_code"),
         required_columns=(
             "offence_code", "offence_title_delivered", "n_rows", "fallback_used", "harm_days",
             "share_of_crime_harm",
@@ -230,6 +230,11 @@ PUB_TABLES: tuple[PubTable, ...] = (
 )
 
 
+def build_table(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> None:
+    """pub.<table> from its SQL file (ids' formats and kinds from csenet_dagster/ids.py)."""
+    db.run_sql(conn, f"5_publish/{spec.sql_file}", **ids.sql_params())
+
+
 def missing_columns(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[str]:
     present = {name for name, _ in db.table_schema(conn, spec.table)}
     return [column for column in spec.required_columns if column not in present]
@@ -237,7 +242,7 @@ def missing_columns(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[str
 
 def integrity_failures(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[str, int]:
     """Rule name -> number of offending rows, for every rule of the table's audit file."""
-    query = db.render_sql(f"5_publish/checks/{spec.name}.sql")
+    query = db.render_sql(f"5_publish/checks/{spec.name}.sql", ids.sql_params())
     return {rule: int(n) for rule, n in conn.sql(query).fetchall()}
 
 
@@ -311,7 +316,7 @@ def build_asset(spec: PubTable) -> dg.AssetsDefinition:
     )
     def pub_table(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
-            db.run_sql(conn, f"5_publish/{spec.sql_file}")
+            build_table(conn, spec)
             results = audit(conn, spec)
             metadata = assets_common.table_metadata(conn, spec.table)
         return dg.MaterializeResult(metadata=metadata, check_results=results)

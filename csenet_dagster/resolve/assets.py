@@ -19,7 +19,7 @@ from csenet_dagster.resolve.linkage import LinkageError
 GROUP = "resolve"
 RAW_PERSON_INPUTS = (
     "raw.delivery", "raw.crime", "raw.crime_person", "raw.custody", "raw.intel_log",
-    "raw.intel_person", "raw.missing_person", "raw.vehicle", "raw.ocg_member",
+    "raw.intel_person", "raw.missing_person", "raw.vehicle", "raw.ocg_member", "raw.quarantined_person",
 )
 
 
@@ -33,6 +33,7 @@ def _counts(values: dict) -> dict:
     deps=RAW_PERSON_INPUTS,
     description="Every person record (person_ref) of the delivery once, from all six person files, "
     "with its system, person fields as delivered, number of mentions and first/last seen.",
+    also_writes={"er.person_mention": "Every mention of a person_ref in the person files, before grouping"},
 )
 def person_record(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -46,6 +47,7 @@ def person_record(duckdb: DuckDBResource) -> dg.MaterializeResult:
     deps=["er.person_record", "raw.delivery"],
     description="Standardised person fields for linkage: name parts, nickname-canonical forename, Soundex, "
     "dob with placeholders removed, UK postcode/outward code, phone, check-character-validated PNC id.",
+    also_writes={"er.name_variant": "Forename variants and nicknames -> canonical forename (reference data)"},
 )
 def person_std(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -120,9 +122,11 @@ def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     specs=[
         dg.AssetSpec(
             key("er.nominal_record"),
-            deps=[key("er.match_pair"), key("er.person_std")],
+            deps=[key("er.match_pair"), key("er.match_weight"), key("er.person_std"), key("prev.nominal_record"),
+                  key("prev.id_watermark")],
             description="Crosswalk person_ref -> nominal_id (every ref exactly once) with the match "
-            "probability that put the record in its nominal. Stable ids from the last published run.",
+            "probability that put the record in its nominal. Stable ids from the last published run "
+            "(prev/nominal_record), new ids above prev/id_watermark.",
             group_name=GROUP, owners=OWNERS, kinds={"duckdb", "python"},
         ),
         dg.AssetSpec(
@@ -188,7 +192,7 @@ def nominal(duckdb: DuckDBResource) -> dg.MaterializeResult:
 @stage_asset(
     "er.nominal_change",
     group=GROUP,
-    deps=["er.nominal_record"],
+    deps=["er.nominal_record", "prev.nominal_record"],
     description="What happened to each nominal since the last published run: new, kept, merged or split, "
     "with the previous nominal ids.",
 )

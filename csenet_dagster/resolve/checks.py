@@ -8,7 +8,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db, settings
+from csenet_dagster import db, ids, settings
 from csenet_dagster.assets_common import check_result, key
 from csenet_dagster.resolve.config import ResolveSettings
 
@@ -24,14 +24,14 @@ NOMINAL = key("er.nominal")
 def every_record_once(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         row = conn.sql(
-            """SELECT
+            f"""SELECT
                  (SELECT count(*) FROM er.person_record AS p
                    WHERE NOT EXISTS (SELECT 1 FROM er.nominal_record AS n WHERE n.person_ref = p.person_ref)),
                  (SELECT count(*) FROM er.nominal_record AS n
                    WHERE NOT EXISTS (SELECT 1 FROM er.person_record AS p WHERE p.person_ref = n.person_ref)),
                  (SELECT count(*) FROM (SELECT person_ref FROM er.nominal_record GROUP BY person_ref HAVING count(*) > 1)),
                  (SELECT count(*) FROM er.nominal_record
-                   WHERE nominal_id IS NULL OR NOT regexp_full_match(nominal_id, 'N[0-9]{8}')),
+                   WHERE nominal_id IS NULL OR NOT {ids.NOMINAL.sql_is_valid("nominal_id")}),
                  (SELECT count(*) FROM er.nominal_record
                    WHERE match_probability IS NULL OR match_probability < 0 OR match_probability > 1)"""
         ).fetchall()[0]

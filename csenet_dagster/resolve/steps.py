@@ -14,9 +14,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from csenet_dagster import db
-from csenet_dagster.db import identifier
-from csenet_dagster.resolve import clustering, corrections, linkage, stable_ids
+from csenet_dagster import db, ids
+from csenet_dagster.previous import snapshot
+from csenet_dagster.resolve import clustering, corrections, linkage
 from csenet_dagster.resolve.config import ResolveSettings
 
 SQL = "2_resolve"
@@ -131,59 +131,6 @@ def _model_levels(model_json: str) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-# Where the previous published run holds issued ids: table -> (kind, column, is a comma list).
-# Besides the crosswalk, merged-away ids (nominal_change) and networks count as issued.
-PREVIOUS_ISSUED_IDS = (
-    ("nominal_record", "nominal", "nominal_id", False),
-    ("nominal", "nominal", "nominal_id", False),
-    ("nominal_change", "nominal", "previous_nominal_ids", True),
-    ("network", "network", "network_id", False),
-    ("network_member", "network", "network_id", False),
-)
-
-
-def load_previous_crosswalk(conn: duckdb.DuckDBPyConnection, analyst_db: Path | None = None) -> int:
-    """Copy the last published nominal_record into er.previous_nominal_record, and
-    its high-water marks of issued ids into er.previous_id_watermark."""
-    db.run_sql(conn, f"{SQL}/05_previous_issued_start.sql")
-    # A private copy: an analyst holding analyst.duckdb open must not block the run.
-    with db.published_snapshot(analyst_db) as previous:
-        if not previous.exists():
-            db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
-            db.run_sql(conn, f"{SQL}/05_previous_id_watermark.sql")
-            return 0
-        conn.execute(f"ATTACH {db.literal(str(previous))} AS previous_run (READ_ONLY)")
-        try:
-            tables = {
-                row[0]
-                for row in conn.sql(
-                    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous_run'"
-                    " AND schema_name = 'main'"
-                ).fetchall()
-            }
-            if "nominal_record" in tables:
-                db.run_sql(conn, f"{SQL}/05_previous_nominal_record.sql")
-            else:
-                db.run_sql(conn, f"{SQL}/05_previous_nominal_record_none.sql")
-            for table, kind, column, is_list in PREVIOUS_ISSUED_IDS:
-                if table in tables:
-                    name = "05_previous_issued_id_list.sql" if is_list else "05_previous_issued_id.sql"
-                    db.run_sql(conn, f"{SQL}/{name}", kind=kind, table=identifier(table), column=identifier(column))
-            if "id_watermark" in tables:
-                db.run_sql(conn, f"{SQL}/05_previous_declared_watermark.sql")
-            db.run_sql(conn, f"{SQL}/05_previous_id_watermark.sql")
-        finally:
-            conn.execute("DETACH previous_run")
-    return db.row_count(conn, "er.previous_nominal_record")
-
-
-def previous_watermark(conn: duckdb.DuckDBPyConnection, kind: str) -> int:
-    """The highest id number of ``kind`` issued up to the previous published run."""
-    return int(
-        db.scalar(conn, f"SELECT max(max_issued) FROM er.previous_id_watermark WHERE kind = {db.literal(kind)}") or 0
-    )
-
-
 def _active_corrections(loaded: list[corrections.IdentityCorrection]) -> tuple[list[clustering.Correction], dict[int, str]]:
     """The latest decision per pair of refs wins; earlier ones are 'superseded'."""
     latest: dict[tuple[str, str], corrections.IdentityCorrection] = {}
@@ -215,11 +162,10 @@ def build_nominal_record(
     conn: duckdb.DuckDBPyConnection,
     cfg: ResolveSettings,
     corrections_path: Path | None = None,
-    analyst_db: Path | None = None,
 ) -> dict[str, Any]:
-    """Cluster records into nominals, give them stable ids, record the corrections applied."""
+    """Cluster records into nominals, give them stable ids (from the prev.* snapshot of the
+    previous published run), record the corrections applied."""
     loaded = corrections.load(corrections_path)
-    n_previous = load_previous_crosswalk(conn, analyst_db)
 
     people = conn.sql("SELECT person_ref, pnc_std, dob_std FROM er.person_std ORDER BY person_ref").fetchall()
     refs = [r for r, _, _ in people]
@@ -234,13 +180,13 @@ def build_nominal_record(
     result = clustering.cluster(refs, pnc_of, edges, active, dob_of)
     status.update(result.correction_status)
 
-    previous = dict(conn.sql("SELECT person_ref, nominal_id FROM er.previous_nominal_record").fetchall())
-    highest_issued = previous_watermark(conn, "nominal")
-    ids = stable_ids.assign(result.cluster_of, previous, highest_issued)
+    previous = snapshot.crosswalk(conn)
+    highest_issued = snapshot.watermark(conn, ids.NOMINAL)
+    id_of = nominal_ids(result.cluster_of, previous, highest_issued)
     assigned = pa.table(
         {
             "person_ref": refs,
-            "nominal_id": [ids[result.cluster_of[r]] for r in refs],
+            "nominal_id": [id_of[result.cluster_of[r]] for r in refs],
             "match_probability": [float(result.probability[r]) for r in refs],
         }
     )
@@ -268,19 +214,32 @@ def build_nominal_record(
     finally:
         conn.unregister("identity_correction_loaded")
 
-    n_nominals = len(set(ids.values()))
+    n_nominals = len(set(id_of.values()))
     return {
         "records": len(refs),
         "nominals": n_nominals,
         "edges_at_or_above_threshold": len(edges),
         "edges_refused_by_constraints": result.refused_edges,
-        "previous_records": n_previous,
+        "previous_records": sum(len(refs) for refs in previous.values()),
         "highest_nominal_id_issued_before": highest_issued,
         "corrections": len(loaded),
         "corrections_applied": int(
             db.scalar(conn, "SELECT count(*) FROM er.identity_correction WHERE applied") or 0
         ),
     }
+
+
+def nominal_ids(
+    cluster_of: dict[str, str], previous: dict[str, list[str]], highest_issued: int
+) -> dict[str, str]:
+    """Cluster key (its smallest person_ref) -> stable nominal_id (``ids.inherit``; new ids
+    in cluster-key order). ``previous``: previous nominal_id -> its person_refs."""
+    members: dict[str, list[str]] = {}
+    for ref, cluster in cluster_of.items():
+        members.setdefault(cluster, []).append(ref)
+    keys = sorted(members)
+    assigned = ids.inherit([members[k] for k in keys], previous, ids.NOMINAL, highest_issued)
+    return {k: a.id for k, a in zip(keys, assigned)}
 
 
 def build_nominal(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -303,12 +262,13 @@ def run_all(
     corrections_path: Path | None = None,
     analyst_db: Path | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Every step in order (tests and the benchmark)."""
+    """Every step in order, after the previous run's snapshot (tests and the benchmark)."""
+    snapshot.take(conn, analyst_db)
     return {
         "person_record": build_person_record(conn),
         "person_std": standardise(conn),
         "match_pair": score_pairs(conn, cfg),
-        "nominal_record": build_nominal_record(conn, cfg, corrections_path, analyst_db),
+        "nominal_record": build_nominal_record(conn, cfg, corrections_path),
         "nominal": build_nominal(conn),
         "nominal_change": build_nominal_change(conn),
     }

@@ -6,7 +6,7 @@ CREATE OR REPLACE TABLE er.nominal_change AS
 WITH overlap AS (
     SELECT cur.nominal_id, prev.nominal_id AS previous_nominal_id, count(*) AS n_shared
     FROM er.nominal_record AS cur
-    JOIN er.previous_nominal_record AS prev ON prev.person_ref = cur.person_ref
+    JOIN prev.nominal_record AS prev ON prev.person_ref = cur.person_ref
     GROUP BY cur.nominal_id, prev.nominal_id
 ),
 previous_spread AS (

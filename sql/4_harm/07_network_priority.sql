@@ -118,8 +118,8 @@ SELECT
     r.ocg_points,
     r.is_active,
     r.last_activity_date,
-    prev.priority_rank AS previous_rank,
-    prev.priority_rank - r.priority_rank AS rank_change
+    previous.priority_rank AS previous_rank,
+    previous.priority_rank - r.priority_rank AS rank_change
 FROM ranked AS r
-LEFT JOIN harm.prev_network AS prev ON prev.network_id = r.network_id
+LEFT JOIN prev.network AS previous ON previous.network_id = r.network_id
 ORDER BY r.priority_rank;

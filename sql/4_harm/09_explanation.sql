@@ -2,10 +2,10 @@
 -- score is made of (section SCORE: the contributions add up to priority_score
 -- exactly), and what changed since the previous published run (section CHANGE,
 -- contribution 0): NEW_NETWORK, NEW_MEMBER, LEFT_MEMBER, NEW_LINK, NEW_CRIME.
--- Changes are listed only when a previous analyst.duckdb was found (harm.prev_run).
+-- Changes are listed only when a previous analyst.duckdb was found (prev.run).
 CREATE OR REPLACE TABLE harm.explanation AS
 WITH has_previous AS (
-    SELECT count(*) > 0 AS yes FROM harm.prev_run
+    SELECT count(*) > 0 AS yes FROM prev.run
 ),
 network_score AS (
     SELECT
@@ -26,7 +26,7 @@ current_member AS (
     SELECT DISTINCT network_id, nominal_id FROM net.network_member
 ),
 previous_network AS (
-    SELECT DISTINCT network_id FROM harm.prev_network_member
+    SELECT DISTINCT network_id FROM prev.network_member
 ),
 changes AS (
     SELECT p.network_id, 'NEW_NETWORK' AS component, 'network' AS item_kind, p.network_id AS item_ref,
@@ -37,11 +37,11 @@ changes AS (
     SELECT m.network_id, 'NEW_MEMBER', 'nominal', m.nominal_id, 'member since the previous published run'
     FROM current_member AS m
     JOIN previous_network AS q ON q.network_id = m.network_id
-    WHERE NOT EXISTS (SELECT 1 FROM harm.prev_network_member AS pm
+    WHERE NOT EXISTS (SELECT 1 FROM prev.network_member AS pm
                       WHERE pm.network_id = m.network_id AND pm.nominal_id = m.nominal_id)
     UNION ALL
     SELECT pm.network_id, 'LEFT_MEMBER', 'nominal', pm.nominal_id, 'member in the previous published run, not now'
-    FROM harm.prev_network_member AS pm
+    FROM prev.network_member AS pm
     JOIN harm.network_priority AS p ON p.network_id = pm.network_id
     WHERE NOT EXISTS (SELECT 1 FROM current_member AS m
                       WHERE m.network_id = pm.network_id AND m.nominal_id = pm.nominal_id)
@@ -52,14 +52,14 @@ changes AS (
     JOIN current_member AS a ON a.nominal_id = e.nominal_id_a
     JOIN current_member AS b ON b.nominal_id = e.nominal_id_b AND b.network_id = a.network_id
     JOIN previous_network AS q ON q.network_id = a.network_id
-    WHERE NOT EXISTS (SELECT 1 FROM harm.prev_edge AS pe
+    WHERE NOT EXISTS (SELECT 1 FROM prev.edge AS pe
                       WHERE pe.nominal_id_a = e.nominal_id_a AND pe.nominal_id_b = e.nominal_id_b
                         AND pe.link_type = e.link_type)
     UNION ALL
     SELECT nc.network_id, 'NEW_CRIME', 'crime', nc.crime_ref, 'crime on the record since the previous published run'
     FROM harm.network_crime AS nc
     JOIN previous_network AS q ON q.network_id = nc.network_id
-    WHERE NOT EXISTS (SELECT 1 FROM harm.prev_network_crime AS pc
+    WHERE NOT EXISTS (SELECT 1 FROM prev.network_crime AS pc
                       WHERE pc.network_id = nc.network_id AND pc.crime_ref = nc.crime_ref)
 ),
 network_change AS (
