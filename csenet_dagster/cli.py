@@ -39,7 +39,7 @@ EXIT_RUN_FAILED = 1
 EXIT_USAGE = 2
 
 # Asset key prefix -> pipeline stage, for the progress lines.
-STAGE_OF_PREFIX = {"raw": "ingest", "er": "resolve", "net": "network", "harm": "harm", "pub": "publish", "publish": "publish"}
+STAGE_OF_PREFIX = {"raw": "ingest", "prev": "prev", "er": "resolve", "net": "network", "harm": "harm", "pub": "publish", "publish": "publish"}
 
 # Database and dataframe libraries quote the value they choked on (e.g. a failed
 # cast), so quoted values are masked (csenet_dagster.redact: project names such as

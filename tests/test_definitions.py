@@ -17,7 +17,9 @@ from csenet_dagster.publish import ANALYST_DB_KEY, PUB_TABLES
 
 # Table names the force's output contract (shared/contract/outputs.md) promises.
 CONTRACT_TABLES = {"nominal_record", "nominal", "edge", "network", "network_member", "soc_link"}
-STAGE_GROUPS = {"ingest", "resolve", "network", "harm", "publish"}
+STAGE_GROUPS = {"ingest", "prev", "resolve", "network", "harm", "publish"}
+# Assets that are files, not tables of the working database.
+FILE_ASSETS = {"publish/analyst_db", "net/graph_export", "harm/dossier"}
 
 
 STUB = "dagster/auto_created_stub_asset"
@@ -82,6 +84,44 @@ def test_every_contract_table_is_a_published_asset_guarded_by_blocking_checks():
         assert {c.name for c in specs} >= {"contract_columns"}
         assert all(c.blocking for c in specs), spec.table
     assert checks is None or all(c.asset_key in keys for c in checks.values())
+
+
+def test_every_persistent_table_of_a_run_is_an_asset_key(small_run):
+    """Lineage shows every table: one written outside any asset key (a side effect) fails here;
+    make it an asset spec (``stage_asset(also_writes=...)``) or a TEMP table of its asset."""
+    import duckdb
+
+    keys = {key.to_user_string() for key in all_asset_keys(defs)}
+    conn = duckdb.connect(str(small_run.work_db), read_only=True, config=dict(db.CONNECTION_CONFIG))
+    try:
+        tables = {f"{schema}/{table}" for schema, table in conn.sql(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    finally:
+        conn.close()
+    assert sorted(tables - keys) == []
+    assert sorted(keys - tables) == sorted(FILE_ASSETS)
+
+
+def upstream_of(asset_key: str) -> set[str]:
+    graph = defs.resolve_asset_graph()
+    return {parent.to_user_string() for parent in graph.get(dg.AssetKey(asset_key.split("/"))).parent_keys}
+
+
+def test_the_previous_run_is_one_asset_read_by_resolve_network_harm_and_publish():
+    graph = defs.resolve_asset_graph()
+    prev_keys = {key.to_user_string() for key in graph.get_all_asset_keys() if key.path[0] == "prev"}
+    assert prev_keys == {"prev/run", "prev/nominal_record", "prev/network", "prev/network_member", "prev/edge",
+                         "prev/network_crime", "prev/id_watermark"}
+    for key in prev_keys:  # the backwards flow between runs starts here, upstream of everything
+        assert upstream_of(key) == set(), key
+    assert {"prev/nominal_record", "prev/id_watermark"} <= upstream_of("er/nominal_record")
+    assert "prev/nominal_record" in upstream_of("er/nominal_change")
+    assert {"prev/network_member", "prev/id_watermark"} <= upstream_of("net/network_member")
+    assert "prev/network" in upstream_of("harm/network_priority")
+    assert {"prev/run", "prev/network_member", "prev/edge", "prev/network_crime"} <= upstream_of("harm/explanation")
+    assert "prev/id_watermark" in upstream_of("pub/id_watermark")
+    # tables read across stages are asset keys their readers depend on
+    assert {"net/link_correction", "er/identity_correction", "harm/reference_file"} <= upstream_of("publish/analyst_db")
 
 
 def test_definitions_follow_the_environment(tmp_path, monkeypatch):
