@@ -89,12 +89,11 @@ def _copy_from(conn: duckdb.DuckDBPyConnection, copy: Path, name: str, params: d
 
 
 def _require_columns(conn: duckdb.DuckDBPyConnection, name: str) -> None:
-    present: dict[str, set[str]] = {}
-    for table, column in conn.sql(
+    present = _groups(
+        conn,
         f"SELECT table_name, column_name FROM duckdb_columns() "
-        f"WHERE database_name = {db.literal(ALIAS)} AND schema_name = 'main'"
-    ).fetchall():
-        present.setdefault(table, set()).add(column)
+        f"WHERE database_name = {db.literal(ALIAS)} AND schema_name = 'main'",
+    )
     for table, columns in REQUIRED_COLUMNS.items():
         if table not in present:
             raise PreviousRunError(
