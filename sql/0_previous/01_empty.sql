@@ -8,3 +8,12 @@ CREATE OR REPLACE TABLE prev.edge (nominal_id_a VARCHAR, nominal_id_b VARCHAR, l
 CREATE OR REPLACE TABLE prev.network_crime (network_id VARCHAR, crime_ref VARCHAR);
 CREATE OR REPLACE TEMP TABLE previous_issued_id (kind VARCHAR, source VARCHAR, id VARCHAR);
 CREATE OR REPLACE TEMP TABLE previous_declared_mark (kind VARCHAR, max_issued BIGINT);
+-- The copies each stage used to take itself (before the prev stage), left in a working
+-- database by an older version: every table in work.duckdb is an asset's.
+DROP TABLE IF EXISTS er.previous_nominal_record;
+DROP TABLE IF EXISTS er.previous_id_watermark;
+DROP TABLE IF EXISTS harm.prev_run;
+DROP TABLE IF EXISTS harm.prev_network;
+DROP TABLE IF EXISTS harm.prev_network_member;
+DROP TABLE IF EXISTS harm.prev_edge;
+DROP TABLE IF EXISTS harm.prev_network_crime;
