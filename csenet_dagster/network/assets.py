@@ -155,6 +155,22 @@ def node(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Materi
 
 
 @stage_asset(
+    "net.admission_link",
+    group=GROUP,
+    description="Links that may admit a non-seed nominal to a seed's network (as ASSOCIATE or CHILD_AT_RISK), "
+    "and whether they do (docs/network.md).",
+    deps=["net.node", "net.edge", "net.intel_party", "net.missing_party"],
+)
+def admission_link(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        admitting = steps.build_admission_link(conn, s)
+        return dg.MaterializeResult(
+            metadata=table_metadata(conn, "net.admission_link", admitting_by_kind=dg.MetadataValue.json(admitting))
+        )
+
+
+@stage_asset(
     "net.network_member",
     group=GROUP,
     description=(
@@ -162,11 +178,10 @@ def node(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Materi
         "inherited from the previous published run (prev/network_member), members with role, within-network "
         "and among-offender centrality."
     ),
-    deps=["net.node", "net.edge", "net.intel_party", "net.missing_party", "raw.ocg_member",
+    deps=["net.node", "net.edge", "net.admission_link", "net.intel_party", "net.missing_party", "raw.ocg_member",
           "prev.network_member", "prev.id_watermark"],
     kinds=("duckdb", "python", "igraph"),
     also_writes={
-        "net.admission_link": "Links that admit a non-seed nominal to a seed's network, and of which kind",
         "net.network_member_graph": "Members as delineated, with provisional role and centrality",
         "net.network_lineage": "Each network id: kept from the previous published run or new, with the overlap",
         "net.member_reason": "Why each member is in each network (reasons, evidence refs, dates)",
@@ -257,6 +272,7 @@ ASSETS = [
     edge,
     cse_seed,
     node,
+    admission_link,
     network_member,
     network,
     network_link,

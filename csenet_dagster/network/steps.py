@@ -172,12 +172,16 @@ def build_node(conn: duckdb.DuckDBPyConnection) -> int:
     return int(db.scalar(conn, "SELECT count(*) FROM net.node WHERE degree > 0"))
 
 
-def build_admission_link(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> None:
-    """net.admission_link: the links that admit a non-seed to a seed's network."""
+def build_admission_link(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> dict[str, int]:
+    """net.admission_link: the links that may admit a non-seed to a seed's network; returns
+    the admitting ones by kind."""
     source_evals, intel_evals = s.associate_intel_tier()
     db.run_sql(
         conn, f"{SQL}/07_admission_link.sql",
         associate_source_evals=source_evals, associate_intel_evals=intel_evals,
+    )
+    return counts_by(
+        conn, "SELECT admits_as, count(*) FROM net.admission_link WHERE admits GROUP BY admits_as ORDER BY admits_as"
     )
 
 
@@ -194,7 +198,7 @@ class Delineation:
 
 
 def delineate_networks(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> Delineation:
-    """CSE networks around the seeds (components split by seeded Leiden, admission links)."""
+    """CSE networks around the seeds (components split by seeded Leiden, net.admission_link)."""
     graph = load_pair_graph(conn)
     cse_role = dict(
         conn.sql("SELECT nominal_id, cse_role FROM net.node WHERE cse_role IS NOT NULL ORDER BY nominal_id").fetchall()
@@ -202,7 +206,6 @@ def delineate_networks(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> D
     evidenced = {
         row[0] for row in conn.sql("SELECT nominal_id FROM net.node WHERE is_evidenced_offender").fetchall()
     }
-    build_admission_link(conn, s)
     associate_links = _links(conn, "ASSOCIATE")
     child_links = _links(conn, "CHILD_AT_RISK")
     networks = delineate.delineate(graph, cse_role, evidenced, s, associate_links, child_links)
