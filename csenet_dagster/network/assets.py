@@ -21,6 +21,14 @@ GROUP = "network"
 REFERENCE_CSV = weights.OFFENCE_CODES  # the default of weights.classification_path
 
 
+def _counted_step(duckdb: DuckDBResource, step, table: str, counts_name: str) -> dg.MaterializeResult:
+    """Run ``step(conn, settings)``, which returns counts by category, and report them with the table."""
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        counts = step(conn, s)
+        return dg.MaterializeResult(metadata=table_metadata(conn, table, **{counts_name: dg.MetadataValue.json(counts)}))
+
+
 @stage_asset(
     "net.cse_offence_code",
     group=GROUP,
@@ -97,12 +105,7 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
     also_writes={"net.edge_shareable": "net.edge recomputed from shareable evidence only (exports, dossiers)"},
 )
 def edge(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    s = load_settings()
-    with duckdb.get_connection() as conn:
-        by_type = steps.build_edge(conn, s)
-        return dg.MaterializeResult(
-            metadata=table_metadata(conn, "net.edge", edges_by_link_type=dg.MetadataValue.json(by_type))
-        )
+    return _counted_step(duckdb, steps.build_edge, "net.edge", "edges_by_link_type")
 
 
 @stage_asset(
@@ -162,12 +165,7 @@ def node(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Materi
     deps=["net.node", "net.edge", "net.intel_party", "net.missing_party"],
 )
 def admission_link(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    s = load_settings()
-    with duckdb.get_connection() as conn:
-        admitting = steps.build_admission_link(conn, s)
-        return dg.MaterializeResult(
-            metadata=table_metadata(conn, "net.admission_link", admitting_by_kind=dg.MetadataValue.json(admitting))
-        )
+    return _counted_step(duckdb, steps.build_admission_link, "net.admission_link", "admitting_by_kind")
 
 
 @stage_asset(
