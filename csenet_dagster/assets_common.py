@@ -126,15 +126,18 @@ def stage_asset(
     also_writes: Mapping[str, str] | None = None,
     **kwargs: Any,
 ):
-    """``@dg.asset`` with the project's key, pool, owners and kinds conventions.
+    """``@dg.asset`` with the project's key, pool, owners and kinds conventions; the body's
+    errors are masked (``redact.masked``) before Dagster records them.
 
     ``also_writes``: the other persistent tables the asset writes, table -> description.
     Every persistent table is an asset key (so the lineage graph shows who reads it):
     with ``also_writes`` the asset is a multi-asset with one spec per table, the extra
     tables reported (row count, schema) before the asset's own, which comes last.
     """
+    from csenet_dagster.redact import masked
+
     if not also_writes:
-        return dg.asset(
+        asset = dg.asset(
             key=key(table),
             group_name=group,
             description=description,
@@ -144,7 +147,9 @@ def stage_asset(
             pool=db.DUCKDB_POOL,
             **kwargs,
         )
-    return _stage_multi_asset(table, group, description, deps, kinds, also_writes, **kwargs)
+    else:
+        asset = _stage_multi_asset(table, group, description, deps, kinds, also_writes, **kwargs)
+    return lambda fn: asset(masked(key(table).to_user_string())(fn))
 
 
 def _stage_multi_asset(

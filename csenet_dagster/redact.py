@@ -64,3 +64,47 @@ def mask_values(message: str) -> str:
         return token if is_project_name(token[1:-1]) else MASK
 
     return QUOTED.sub(replace, message)
+
+
+def failure_text(step: str, exc: BaseException) -> str:
+    """What a failed step reports: the step, the kind of error and its first line masked."""
+    first_line = (str(exc).splitlines() or [""])[0]
+    return f"{step}: rule step_failed: {type(exc).__name__}: {mask_values(first_line)}"
+
+
+def masked(step: str):
+    """Decorator for the body of an asset or check: any error other than ``dg.Failure`` (whose
+    text the project words itself) leaves as a ``dg.Failure`` naming ``step`` and the error's kind,
+    its quoted values masked and its original (cause, traceback locals) left behind, so
+    Dagster's event storage never holds a delivered value a library quoted."""
+    import functools
+    import inspect
+
+    import dagster as dg
+
+    def decorate(fn):
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def generator(*args, **kwargs):
+                try:
+                    yield from fn(*args, **kwargs)
+                except dg.Failure:
+                    raise
+                except Exception as exc:
+                    raise dg.Failure(description=failure_text(step, exc)) from None
+
+            return generator
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except dg.Failure:
+                raise
+            except Exception as exc:
+                raise dg.Failure(description=failure_text(step, exc)) from None
+
+        return wrapper
+
+    return decorate

@@ -19,7 +19,8 @@ from csenet_dagster.publish import ANALYST_DB_KEY, PUB_TABLES
 CONTRACT_TABLES = {"nominal_record", "nominal", "edge", "network", "network_member", "soc_link"}
 STAGE_GROUPS = {"ingest", "prev", "resolve", "network", "harm", "publish"}
 # Assets that are files, not tables of the working database.
-FILE_ASSETS = {"publish/analyst_db", "net/graph_export", "harm/dossier"}
+# assets writing files, not working tables (the shareable picture is its own file, shareable.duckdb)
+FILE_ASSETS = {"publish/analyst_db", "net/graph_export", "harm/dossier", "net/shareable", "harm/shareable"}
 
 
 STUB = "dagster/auto_created_stub_asset"

@@ -17,7 +17,7 @@ import dagster as dg
 import igraph as ig
 import pytest
 
-from csenet_dagster import db, previous
+from csenet_dagster import db, previous, shareable
 from csenet_dagster.assets_common import duckdb_resource
 from csenet_dagster.network import ASSETS, CHECKS, exports
 from csenet_dagster.network.network_settings import load as load_network_settings
@@ -148,7 +148,8 @@ def test_conditional_intel_exported_only_when_the_setting_allows(exported, tmp_p
         s = dataclasses.replace(load_network_settings(), export_conditional_intel=True)
         exports.write_exports(conn, tmp_path / "with_c", s)
         rows = read_csv(tmp_path / "with_c" / "i2_links.csv")
-        exports.write_exports(conn, ws.warehouse / "exports", load_network_settings())  # put the module's files back
+        with shareable.picture(conn, include_handling_c=False):  # put the module's files back
+            exports.write_exports(conn, ws.warehouse / "exports", load_network_settings())
     il4 = [row for row in rows if row["source_ref"] == "IL4"]
     assert il4 and il4[0]["handling"] == "C" and il4[0]["first_seen"] == "2026-08-04" and il4[0]["edge_n_events"] == "2"
 

@@ -1,10 +1,16 @@
-"""The harm stage's Dagster assets and checks on the hand-made world database."""
+"""The harm stage's Dagster assets and checks on the hand-made world database.
+
+The hand-made world is stage tables, not a delivery, so there is no delivery to build the
+shareable picture from: harm/shareable is left out and dossiers are written from the world
+itself (the full picture, harm.dossier_include_handling_c). The shareable path is tested end
+to end in tests/test_shareable_picture.py."""
 
 from __future__ import annotations
 
 import json
 
 import dagster as dg
+import pytest
 
 import test_harm_world as world
 from csenet_dagster import db, harm, previous
@@ -12,9 +18,20 @@ from csenet_dagster.harm import weights
 from csenet_dagster.assets_common import duckdb_resource
 
 
+FULL_PICTURE_DOSSIERS = {"dossier_include_handling_c": True}
+
+
+@pytest.fixture(autouse=True)
+def dossiers_from_the_world(empty_workspace, tmp_path, monkeypatch):  # after use_workspace clears the variable
+    settings_file = tmp_path / "full_picture.json"
+    settings_file.write_text(json.dumps({"harm": FULL_PICTURE_DOSSIERS}), encoding="utf-8")
+    monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))
+
+
 def materialize(selection=None):
+    assets = [a for a in harm.ASSETS if dg.AssetKey(["harm", "shareable"]) not in a.keys]
     return dg.materialize(
-        [*previous.ASSETS, *harm.ASSETS, *harm.CHECKS],
+        [*previous.ASSETS, *assets, *harm.CHECKS],
         resources={"duckdb": duckdb_resource()},
         raise_on_error=False,
         selection=selection,
@@ -73,7 +90,8 @@ def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_pat
     css.write_text("Crime Severity Score weights\nOffence code,Offence,Weight\n19E,x,\"6,000\"\n46,x,14\n", encoding="utf-8")
     settings_file.write_text(
         json.dumps({"harm": {"weights_file": str(cchi), "weights_version": "CCHI test 1",
-                             "css_weights_file": str(css), "css_weights_version": "ONS CSS test"}}),
+                             "css_weights_file": str(css), "css_weights_version": "ONS CSS test",
+                             **FULL_PICTURE_DOSSIERS}}),
         encoding="utf-8",
     )
     monkeypatch.setenv("CSENET_SETTINGS_FILE", str(settings_file))

@@ -1,4 +1,9 @@
-"""Dossiers of the top networks on the hand-made world."""
+"""Dossiers of the top networks on the hand-made world.
+
+A page shows the picture it is rendered from (the catalog in use): handling-code-C
+intelligence stays out because the dossier asset renders from the shareable picture
+(csenet_dagster/shareable.py). That end-to-end property is tested metamorphically in
+tests/test_shareable_picture.py; here the world is one picture, C item I2 included."""
 
 from __future__ import annotations
 
@@ -39,17 +44,14 @@ def test_top_network_page_shows_why_it_ranks_first(scored, tmp_path):
     assert "C1" in page and "19E Rape of a female child under 13" in page  # the crime that drives the score
     assert "OCG001" in page and "SHARED_MEMBER" in page
     assert len(re.findall(r"data:image/png;base64,[A-Za-z0-9+/]{100,}", page)) == 2  # link chart and timeline
-    # the handling-code-C intel item is withheld, and the page says so
-    assert "<td>I2</td>" not in page and "1 evidence item(s) from intelligence with handling code C" in page
+    # the page says which picture it shows, in words that count nothing
+    assert dossier.HANDLING_NOTE_SHAREABLE in page and "withheld" not in page
 
 
-def test_handling_c_shown_only_when_allowed_and_pages_are_deterministic(scored, tmp_path):
+def test_pages_are_deterministic_and_say_when_handling_c_is_included(scored, tmp_path):
     conn, cfg = scored
-    # a link evidenced only by the handling-code-C intel item I2
     o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
     conn.execute(f"INSERT INTO net.edge VALUES ('{o1}', '{o2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I2')")
-    hidden = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), tmp_path / "c")[0].read_text()
-    assert "INTEL_ASSOCIATION first seen" not in hidden and "<td>I2</td>" not in hidden
     allowed = dataclasses.replace(cfg, dossier_top_n=1, dossier_include_handling_c=True)
     first = dossier.write_dossiers(conn, allowed, tmp_path / "a")[0].read_bytes()
     second = dossier.write_dossiers(conn, allowed, tmp_path / "b")[0].read_bytes()
@@ -89,26 +91,24 @@ def test_marking_on_every_page_and_short_names_on_the_chart(scored, tmp_path):
         _page(conn, cfg, tmp_path / "x", dossier_chart_labels="names please")
 
 
-def test_timeline_of_the_evidence_lists_intel_only_when_allowed(scored, tmp_path):
+def test_timeline_of_the_evidence_lists_the_logs_linking_members_with_their_grading(scored, tmp_path):
     conn, cfg = scored
-    hidden = _page(conn, cfg, tmp_path / "h")
-    assert "Timeline of the evidence" in hidden and "<td>intel</td>" not in hidden
-    shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
+    shown = _page(conn, cfg, tmp_path / "s")
     o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
+    assert "Timeline of the evidence" in shown
     assert f"<td>intel</td><td>I2</td><td>{o1} / {o2}</td>" in shown
-    assert "<td>1B C</td>" in shown  # the withheld item's grading, shown when allowed
+    assert "<td>1B C</td>" in shown  # the item's 3x5x2 grading
 
 
-def test_member_measures_do_not_rest_on_handling_c_links(scored, tmp_path):
+def test_member_measures_are_counted_over_the_links_the_page_draws(scored, tmp_path):
     conn, cfg = scored
+    before = _page(conn, cfg, tmp_path / "h")
     o2, v2 = sorted((world.nid("O2"), world.nid("V2")))
-    # a member link evidenced only by handling-code-C intelligence (so not in net.edge_shareable)
     conn.execute(f"INSERT INTO net.edge VALUES ('{o2}', '{v2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I9')")
-    hidden = _page(conn, cfg, tmp_path / "h")
-    shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
-    assert _member_degree(hidden, world.nid("O2")) == 2  # O1 and V1
-    assert _member_degree(shown, world.nid("O2")) == 3  # and V2, through the C log
-    assert "INTEL_ASSOCIATION first seen" not in hidden and "INTEL_ASSOCIATION first seen" in shown
+    after = _page(conn, cfg, tmp_path / "s")
+    assert _member_degree(before, world.nid("O2")) == 2  # O1 and V1
+    assert _member_degree(after, world.nid("O2")) == 3  # and V2
+    assert "INTEL_ASSOCIATION first seen" not in before and "INTEL_ASSOCIATION first seen" in after
 
 
 def test_hostile_values_are_escaped_on_the_page(scored, tmp_path):
@@ -144,25 +144,22 @@ def test_printed_pdf_has_the_marking_on_every_page(scored, tmp_path):
         assert content.count("OFFICIAL-SENSITIVE") >= 2, f"page {number} lacks the marking at top and bottom"
 
 
-def test_new_link_resting_on_handling_c_alone_is_not_listed_as_a_change(scored, tmp_path):
+def test_a_new_link_is_listed_as_a_change_only_when_the_page_draws_it(scored, tmp_path):
     conn, cfg = scored
     o1, o2 = sorted((world.nid("O1"), world.nid("O2")))
-    conn.execute(f"INSERT INTO net.edge VALUES ('{o1}', '{o2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I2')")
     item = f"{o1}|{o2}|INTEL_ASSOCIATION"
     for ref in (item, f"{o1}|{o2}|CO_OFFENDING"):
         conn.execute("INSERT INTO harm.explanation (subject_kind, subject_id, priority_rank, section, component, item_kind, item_ref, "
                      "contribution, share, detail) VALUES ('NETWORK', 'CSE00001', 1, 'CHANGE', 'NEW_LINK', 'edge', ?, 0, 0, 'new link')", [ref])
-    hidden = _page(conn, cfg, tmp_path / "h")
-    shown = _page(conn, cfg, tmp_path / "s", dossier_include_handling_c=True)
-    assert f"<td>{o1}|{o2}|CO_OFFENDING</td>" in hidden and f"<td>{item}</td>" not in hidden
-    assert f"<td>{item}</td>" in shown
+    without = _page(conn, cfg, tmp_path / "h")
+    conn.execute(f"INSERT INTO net.edge VALUES ('{o1}', '{o2}', 'INTEL_ASSOCIATION', 0.6, DATE '2026-07-01', DATE '2026-07-01', 1, 'I2')")
+    drawn = _page(conn, cfg, tmp_path / "s")
+    assert f"<td>{o1}|{o2}|CO_OFFENDING</td>" in without and f"<td>{item}</td>" not in without
+    assert f"<td>{item}</td>" in drawn
 
-def test_members_show_their_reasons_with_handling_c_refs_withheld(scored, tmp_path):
+def test_members_show_their_reasons_with_their_refs(scored, tmp_path):
     conn, cfg = scored
-    # O1's reasons cite a crime and the handling-code-C log I2
     conn.execute(f"UPDATE net.member_reason SET source_refs = 'C1,I2' WHERE nominal_id = '{world.nid('O1')}'")
     page = dossier.write_dossiers(conn, dataclasses.replace(cfg, dossier_top_n=1), tmp_path / "r")[0].read_text()
-    assert "CSE_CRIME_CHARGED: C1, 1 withheld (handling C)" in page and ", I2" not in page
+    assert "CSE_CRIME_CHARGED: C1, I2" in page
     assert "CSE_CRIME_VICTIM: C1" in page and "Key player (offender PageRank)" in page
-    allowed = dataclasses.replace(cfg, dossier_top_n=1, dossier_include_handling_c=True)
-    assert "CSE_CRIME_CHARGED: C1, I2" in dossier.write_dossiers(conn, allowed, tmp_path / "s")[0].read_text()

@@ -169,12 +169,10 @@ def build_network(conn: duckdb.DuckDBPyConnection) -> None:
     # one conditional-handling intel item evidencing a member link
     x, y = sorted((nid("O1"), nid("O2")))
     conn.execute("INSERT INTO net.edge_evidence VALUES (?, ?, 'INTEL_ASSOCIATION', 'intel_log.csv', 'I2', DATE '2026-07-01', 'subject/associate', FALSE)", [x, y])
-    # the grading, outcome and role columns of the network stage's evidence, and the edges
-    # recomputed from shareable evidence only that dossiers draw (sql/3_network/04_edge.sql)
+    # the grading, outcome and role columns of the network stage's evidence
     for column in ("source_eval", "intel_eval", "handling", "outcome", "role_a", "role_b"):
         conn.execute(f"ALTER TABLE net.edge_evidence ADD COLUMN {column} VARCHAR")
     conn.execute("UPDATE net.edge_evidence SET source_eval = '1', intel_eval = 'B', handling = 'C' WHERE source_ref = 'I2'")
-    conn.execute("CREATE OR REPLACE TABLE net.edge_shareable AS SELECT * FROM net.edge")
     conn.execute(
         "CREATE OR REPLACE TABLE net.network(network_id VARCHAR, n_members BIGINT, n_offenders BIGINT, n_victims BIGINT, first_seen DATE, last_seen DATE)"
     )

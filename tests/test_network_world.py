@@ -123,6 +123,16 @@ class World:
             conn.register("frame", frame.to_arrow())
             conn.execute(f"CREATE OR REPLACE TABLE raw.{table} AS SELECT * FROM frame")
             conn.unregister("frame")
+        # records seen only for their contact details, as the ingest stage gives such refs:
+        # the person fields of quarantined rows (what the shareable picture rebuilds records from)
+        extra = [{"delivery_id": "TEST", "file_name": "crime_person.csv", "row_no": 10_000 + i, **p}
+                 for i, p in enumerate(self.tables.get("extra_person", []), start=1)]
+        quarantined = pl.DataFrame(extra, schema=_schema(["delivery_id", "file_name", "row_no", *PERSON_COLUMNS]),
+                                   orient="row") if extra else \
+            pl.DataFrame(schema=_schema(["delivery_id", "file_name", "row_no", *PERSON_COLUMNS]))
+        conn.register("quarantined", quarantined.to_arrow())
+        conn.execute("CREATE OR REPLACE TABLE raw.quarantined_person AS SELECT * FROM quarantined")
+        conn.unregister("quarantined")
         records = pl.DataFrame(
             [{**p, "last_seen": d("2026-01-01")} for p in self.people.values()],
             schema=_schema(list(PERSON_COLUMNS) + ["last_seen"]),

@@ -107,6 +107,9 @@ CREATE OR REPLACE TABLE net.edge_evidence AS
 SELECT nominal_id_a, nominal_id_b, link_type, 'crime_person.csv' AS source_file, source_refs AS source_ref,
        first_seen AS event_date, 'role pair' AS detail, TRUE AS shareable
 FROM net.edge;
+-- the shareable picture's network ids (net/shareable), one issued only there
+CREATE OR REPLACE TABLE net.shareable_network_id AS
+SELECT * FROM (VALUES ('CSE00001'), ('CSE00003')) AS t(network_id);
 CREATE OR REPLACE TABLE net.network AS
 SELECT network_id, n_members, n_offenders, 0::BIGINT AS n_suspects, n_victims, 0::BIGINT AS n_children_at_risk,
        0::BIGINT AS n_associates, 1.0 AS density, first_seen, last_seen, 'new' AS id_status
@@ -271,6 +274,11 @@ def test_analyst_tables_hold_the_joined_stage_values(published):
     assert read_analyst("SELECT count(*), count(DISTINCT person_ref) FROM nominal_record") == [(7, 7)]
     assert read_analyst("SELECT system FROM nominal_record WHERE person_ref = 'P4'") == [("CUSTODY",)]
     assert read_analyst("SELECT count(*) FROM quarantine") == [(1,)]
+
+
+def test_id_watermark_covers_network_ids_issued_only_in_the_shareable_picture(published):
+    # CSE00003 names a network only in exports and dossiers: it must never be issued again
+    assert dict(read_analyst("SELECT kind, max_issued FROM id_watermark")) == {"network": 3, "nominal": 9}
 
 
 def test_run_row_describes_the_published_run(published):

@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import assets_common, db
 from csenet_dagster.harm import config, scoring
+from csenet_dagster.redact import masked
 
 
 def negative_harm_rows(conn: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> int:
@@ -82,6 +83,7 @@ def unknown_codes_result(
         "and says what share of crime harm rests on fallback weights."
     ),
 )
+@masked("check offence_codes_in_reference")
 def offence_codes_in_reference(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         unknown = scoring.unknown_offence_codes(conn)
@@ -95,6 +97,7 @@ def offence_codes_in_reference(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     blocking=True,
     description="Every crime with an offence code has a harm weight (its own or a fallback): none is left unscored.",
 )
+@masked("check every_coded_crime_weighted")
 def every_coded_crime_weighted(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         n = int(db.scalar(
@@ -115,6 +118,7 @@ def harm_non_negative_check(
         blocking=True,
         description=description,
     )
+    @masked(f"check {table.split('.')[1]}_non_negative")
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as conn:
             n = negative_harm_rows(conn, table, columns)
@@ -145,6 +149,7 @@ network_harm_non_negative = harm_non_negative_check(
     blocking=True,
     description="priority_rank is exactly 1..n over all networks, one row per network of net.network.",
 )
+@masked("check network_rank_is_permutation")
 def network_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         faults = rank_permutation_faults(conn, "harm.network_priority", "priority_rank")
@@ -161,6 +166,7 @@ def network_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     blocking=True,
     description="priority_rank of ranked nominals is exactly 1..n.",
 )
+@masked("check nominal_rank_is_permutation")
 def nominal_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         faults = rank_permutation_faults(conn, "harm.nominal_priority", "priority_rank")
@@ -174,6 +180,7 @@ def nominal_rank_is_permutation(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     blocking=True,
     description="For every network and explained nominal, the SCORE parts add up to its priority score.",
 )
+@masked("check explanation_adds_up")
 def explanation_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         n_bad = int(db.scalar(conn, db.render_sql("4_harm/checks/explanation_not_adding_up.sql")))
@@ -186,6 +193,7 @@ def explanation_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     blocking=True,
     description="One row per network and group, a known link kind, positive strength, a network that exists.",
 )
+@masked("check soc_link_valid")
 def soc_link_valid(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         n_bad = int(db.scalar(conn, db.render_sql("4_harm/checks/soc_link_invalid.sql")))
@@ -198,6 +206,7 @@ def soc_link_valid(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     blocking=True,
     description="No victim or child at risk (harm.protected_nominal) is ranked as a target.",
 )
+@masked("check no_victim_ranked")
 def no_victim_ranked(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         n = int(db.scalar(

@@ -108,8 +108,9 @@ class HarmSettings:
     explain_top_nominals: int = 200
     # Networks (by priority rank) that get an HTML dossier.
     dossier_top_n: int = 10
-    # Intelligence with handling code C (sharing with conditions) stays off the
-    # dossier unless this is true; the page says how many items were withheld.
+    # Dossiers are written from the shareable picture (nothing derived from intelligence
+    # with handling code C, sharing with conditions) unless this is true, when they are
+    # written from the full picture (csenet_dagster/shareable.py).
     dossier_include_handling_c: bool = False
     # Seed of the link-chart layout, so the same network draws the same picture.
     dossier_layout_seed: int = 7

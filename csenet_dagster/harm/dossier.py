@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
-from csenet_dagster import assets_common, db, safe_text, settings  # noqa: E402
+from csenet_dagster import assets_common, db, safe_text, settings, shareable  # noqa: E402
 from csenet_dagster.harm import config  # noqa: E402
 from csenet_dagster.harm.scoring import GROUP  # noqa: E402
 
@@ -54,6 +54,16 @@ NODE_STYLE = {
     "OUTSIDE": ("#ffffff", "o", "outside the network (path to an OCG)"),
 }
 MAX_ITEMS = 25
+# The page says which picture it shows, in words that are the same whatever the
+# delivery held: a count of what was left out would itself be derived from C intelligence.
+HANDLING_NOTE_SHAREABLE = (
+    "This page is the shareable picture: intelligence with handling code C (sharing with conditions) and "
+    "everything derived from it are left out, so members, links, dates, counts, harm, score and rank are "
+    "computed without it (rank among the networks of that picture). analyst.duckdb holds the full picture "
+    "(setting harm.dossier_include_handling_c).")
+HANDLING_NOTE_FULL = (
+    "Intelligence with handling code C (sharing with conditions) IS included on this page: observe its "
+    "handling conditions.")
 # PNGs without a software/version stamp, so the same data draws the same bytes.
 PNG_METADATA = {"Software": None}
 
@@ -88,9 +98,9 @@ def chart_labels(names: list[dict], mode: str) -> dict[str, str]:
 def drawn_member_centrality(members: list[dict], edges: list[dict]) -> dict[str, dict]:
     """Degree, betweenness and PageRank of each member over the member links drawn on the page.
 
-    The drawn links exclude what handling-code-C intelligence alone evidences (unless
-    allowed), so these measures never rest on it; with every link drawn they equal the
-    network stage's within-network measures (same weights, lengths 1 / weight)."""
+    Over the member links of the picture the page is written from (the shareable one by
+    default: no handling-code-C intelligence), they equal the network stage's within-network
+    measures of that picture (same weights, lengths 1 / weight)."""
     ids = sorted(m["nominal_id"] for m in members)
     index = {n: i for i, n in enumerate(ids)}
     pair_weight: dict[tuple[int, int], float] = {}
@@ -221,14 +231,11 @@ def _grading(v: dict) -> str:
     return f"{grade} {v.get('handling') or ''}".strip()
 
 
-def member_reasons(conn: duckdb.DuckDBPyConnection, network_id: str, include_handling_c: bool) -> dict[str, str]:
-    """nominal_id -> "REASON (refs); ..." with handling-code-C intelligence refs withheld unless allowed."""
+def member_reasons(conn: duckdb.DuckDBPyConnection, network_id: str) -> dict[str, str]:
+    """nominal_id -> "REASON: refs; ..." (from the picture the page is written from)."""
     out: dict[str, list[str]] = {}
     for r in _query(conn, "10_dossier_member_reasons.sql", network_id=network_id):
-        withheld = set((r["handling_c_refs"] or "").split(",")) - {""}
-        refs = [x for x in (r["source_refs"] or "").split(",") if x and (include_handling_c or x not in withheld)]
-        n_withheld = 0 if include_handling_c else len(withheld)
-        text = ", ".join(refs) + (f"{', ' if refs else ''}{n_withheld} withheld (handling C)" if n_withheld else "")
+        text = ", ".join(x for x in (r["source_refs"] or "").split(",") if x)
         label = r["reason"] if r["admits"] else f"{r['reason']} (context)"
         out.setdefault(r["nominal_id"], []).append(f"{label}: {text}")
     return {k: "; ".join(v) for k, v in out.items()}
@@ -239,18 +246,18 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
     info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
     delivery = conn.sql("SELECT delivery_id, extracted_at FROM raw.delivery").fetchall()[0]
     members = _query(conn, "10_dossier_members.sql", network_id=network_id)
-    why = member_reasons(conn, network_id, cfg.dossier_include_handling_c)
+    why = member_reasons(conn, network_id)
     for m in members:
         m["why"] = why.get(m["nominal_id"], "")
-    edges = _query(conn, "11_dossier_edges.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
-    events = _query(conn, "12_dossier_timeline.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
-    evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id, include_handling_c=cfg.dossier_include_handling_c)
+    edges = _query(conn, "11_dossier_edges.sql", network_id=network_id)
+    events = _query(conn, "12_dossier_timeline.sql", network_id=network_id)
+    evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id)
     explanation = [tuple(r.values()) for r in _query(conn, "15_dossier_explanation.sql", network_id=network_id)]
     soc = [tuple(r.values()) for r in _query(conn, "16_dossier_soc_link.sql", network_id=network_id)]
     ocg_nominals = {r["ocg_nominal_id"] for r in _query(conn, "17_dossier_ocg_nominal.sql", network_id=network_id)}
     neighbours = [tuple(r.values()) for r in _query(conn, "18_dossier_neighbours.sql", priority_rank=int(info["priority_rank"]))]
     labels = chart_labels(_query(conn, "19_dossier_names.sql", network_id=network_id), cfg.dossier_chart_labels)
-    # member measures recounted over the links this page may show (no handling-code-C share)
+    # member measures recounted over the links drawn on this page
     drawn = drawn_member_centrality(members, edges)
     for m in members:
         m.update(drawn.get(m["nominal_id"], {}))
@@ -268,7 +275,7 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
     headline = _headline(info, components, neighbours)
     top_items = sorted(score_items, key=lambda r: (-r[5], r[1], r[3]))[:MAX_ITEMS]
     item_rows = _rows([[r[1], r[3], r[4], f"{r[5]:,.1f}", r[7]] for r in top_items], numeric={3})
-    # a new link is listed only when it is drawn (not evidenced by handling-code-C intelligence alone)
+    # a new link is listed only when it is drawn
     drawn_links = {f"{e['nominal_id_a']}|{e['nominal_id_b']}|{e['link_type']}" for e in edges}
     changes = [r for r in explanation if r[0] == "CHANGE" and (r[1] != "NEW_LINK" or r[3] in drawn_links)]
     change_block = (
@@ -299,16 +306,10 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
         + _rows([[r[0], r[1], f"{r[2]:.2f}", r[3], r[4], r[5]] for r in soc], numeric={2}) + "</table>"
         if soc else "<p>No link to a mapped organised crime group.</p>"
     )
-    shown = [v for v in evidence if cfg.dossier_include_handling_c or not v["is_handling_c"]]
-    withheld = len(evidence) - len(shown)
-    if cfg.dossier_include_handling_c:
-        handling_note = "Intelligence with handling code C (sharing with conditions) IS included on this page: observe its handling conditions."
-    else:
-        handling_note = (f"{withheld} evidence item(s) from intelligence with handling code C (sharing with conditions) "
-                         "are withheld from this page (setting harm.dossier_include_handling_c).")
+    handling_note = HANDLING_NOTE_FULL if cfg.dossier_include_handling_c else HANDLING_NOTE_SHAREABLE
     evidence_rows = _rows([[v["event_date"], v["link_type"], f"{v['nominal_id_a']} - {v['nominal_id_b']}",
                             f"{v['role_a'] or ''} / {v['role_b'] or ''}", v["source_file"], v["source_ref"],
-                            _grading(v), v["outcome"], v["detail"]] for v in shown])
+                            _grading(v), v["outcome"], v["detail"]] for v in evidence])
     values = {
         "marking": _e(cfg.dossier_marking),
         "network_id": _e(network_id),
@@ -357,14 +358,19 @@ def write_dossiers(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, ou
 @assets_common.stage_asset(
     "harm.dossier",
     group=GROUP,
-    description="Printable HTML dossier (link chart, members, timeline, evidence, why it ranks) of each top-N network.",
-    deps=["harm.explanation", "harm.soc_link", "harm.soc_link_path", "harm.network_crime", "harm.network_missing",
-          "net.edge_evidence", "net.edge_shareable", "net.member_reason", "raw.intel_log"],
+    description=(
+        "Printable HTML dossier (link chart, members, timeline, evidence, why it ranks) of each top-N network "
+        "of the shareable picture (harm/shareable: nothing derived from handling-code-C intelligence) unless "
+        "the setting harm.dossier_include_handling_c asks for the full one."
+    ),
+    deps=["harm.shareable", "harm.explanation", "harm.soc_link", "harm.soc_link_path", "harm.network_crime",
+          "harm.network_missing", "net.edge_evidence", "net.member_reason", "raw.intel_log"],
     kinds=("duckdb", "html"),
 )
 def dossier(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = config.load()
-    with duckdb.get_connection() as conn:
+    # the shareable picture (harm/shareable) unless the setting asks for the full one
+    with duckdb.get_connection() as conn, shareable.picture(conn, cfg.dossier_include_handling_c):
         written = write_dossiers(conn, cfg)
     out_dir = settings.paths().exports_dir / "dossiers"
     meta = {

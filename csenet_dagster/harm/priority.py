@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db
-from csenet_dagster.harm import config
+from csenet_dagster import assets_common, db, shareable
+from csenet_dagster.harm import config, scoring
 from csenet_dagster.harm.scoring import GROUP, sql_params
 from csenet_dagster.previous import snapshot
 
@@ -71,10 +71,12 @@ def build_child_safeguarding(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSe
     )
 
 
-def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
+def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, take_snapshot: bool = True) -> None:
     """Every table from soc_link to explanation, in dependency order, after the prev.* snapshot of
-    the previous published run (tests and benchmarks)."""
-    snapshot.take(conn)
+    the previous published run (tests and benchmarks); without ``take_snapshot`` over the prev.*
+    tables already in place (the shareable picture's, csenet_dagster/shareable.py)."""
+    if take_snapshot:
+        snapshot.take(conn)
     build_soc_link(conn, cfg)
     build_network_harm(conn, cfg)
     build_network_priority(conn, cfg)
@@ -213,4 +215,34 @@ def child_safeguarding(duckdb: DuckDBResource) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata=assets_common.table_metadata(conn, "harm.child_safeguarding"))
 
 
-ASSETS = [soc_link, network_harm, network_priority, nominal_priority, explanation, child_safeguarding]
+def build_shareable_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dict[str, int]:
+    """The harm stage again, in the shareable picture (csenet_dagster/shareable.py), after the network
+    stage's run there: crime and nominal harm, SOC links, network harm, priority, explanation. Its
+    prev.* tables are the ones net/shareable set (no previous run: the published file holds no
+    shareable state, so this picture lists no changes)."""
+    with shareable.using_shareable(conn) as work:
+        db.run_sql(conn, "4_harm/20_shareable_input.sql", work=db.identifier(work))
+        scoring.build_crime_harm(conn, cfg)
+        scoring.build_nominal_harm(conn, cfg)
+        build_all(conn, cfg, take_snapshot=False)
+        return {"shareable_networks_ranked": int(db.scalar(conn, "SELECT count(*) FROM harm.network_priority"))}
+
+
+@assets_common.stage_asset(
+    "harm.shareable",
+    group=GROUP,
+    description=(
+        "The harm stage run again in the shareable picture (catalog shareable: the delivery without "
+        "handling-code-C intelligence, csenet_dagster/shareable.py), after net/shareable: the harm, "
+        "scores and ranks dossiers show."
+    ),
+    deps=["net.shareable", "harm.offence_weight"],
+)
+def shareable_harm(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    cfg = config.load()
+    with duckdb.get_connection() as conn:
+        counts = build_shareable_harm(conn, cfg)
+    return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in counts.items()})
+
+
+ASSETS = [soc_link, network_harm, network_priority, nominal_priority, explanation, child_safeguarding, shareable_harm]

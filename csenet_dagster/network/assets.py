@@ -9,7 +9,7 @@ and reports counts (never person values) as metadata.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db, settings
+from csenet_dagster import db, settings, shareable
 from csenet_dagster.assets_common import stage_asset, table_metadata
 from csenet_dagster.harm import weights
 from csenet_dagster.network import corrections, exports, steps
@@ -102,7 +102,6 @@ def edge_evidence(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> 
     group=GROUP,
     description="One weighted, dated edge per pair of nominals and link type (weight formula in docs/network.md).",
     deps=["net.edge_evidence"],
-    also_writes={"net.edge_shareable": "net.edge recomputed from shareable evidence only (exports, dossiers)"},
 )
 def edge(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     return _counted_step(duckdb, steps.build_edge, "net.edge", "edges_by_link_type")
@@ -237,29 +236,42 @@ def centrality_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
 
 
 @stage_asset(
+    "net.shareable",
+    group=GROUP,
+    description=(
+        "The network stage run again in the shareable picture (catalog shareable in shareable.duckdb: the "
+        "delivery without handling-code-C intelligence, person records rebuilt from it, csenet_dagster/shareable.py): "
+        "the members, edges, weights and dates graph exports and dossiers show."
+    ),
+    deps=["net.network_member", "net.edge_evidence", "net.cse_offence_code", "er.nominal_record", "er.person_record",
+          "prev.id_watermark", "raw.ocg_member", "raw.quarantined_person"],
+    kinds=("duckdb", "python", "igraph"),
+    also_writes={"net.shareable_network_id": "Network ids of the shareable picture (raise the published id_watermark)"},
+)
+def shareable_network(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    s = load_settings()
+    with duckdb.get_connection() as conn:
+        counts = shareable.build_network_picture(conn, s)
+    return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in counts.items()})
+
+
+@stage_asset(
     "net.graph_export",
     group=GROUP,
     description=(
         "Graph exports under exports/ of the CSE networks and their neighbourhood: GraphML (Gephi) and i2 "
-        "Analyst's Notebook entity/link CSVs, all networks and one pair per network. Evidence from "
-        "handling-code-C intelligence, and anything derived from it, left out unless the setting allows."
+        "Analyst's Notebook entity/link CSVs, all networks and one pair per network. Written from the "
+        "shareable picture (net/shareable: nothing derived from handling-code-C intelligence; its export "
+        "tables net.export_* stay in that catalog) unless the setting network.export_conditional_intel asks "
+        "for the full one."
     ),
-    deps=["net.node", "net.edge", "net.edge_shareable", "net.edge_evidence", "net.shared_attribute_holder",
+    deps=["net.shareable", "net.node", "net.edge", "net.edge_evidence", "net.shared_attribute_holder",
           "net.network_member", "net.centrality", "er.nominal", "raw.ocg_member"],
     kinds=("duckdb", "python", "igraph"),
-    also_writes={
-        "net.export_edge": "Shareable edges the exports may show",
-        "net.export_scope": "Each network's members and neighbours in the exports",
-        "net.export_network_edge": "Exported edges per network",
-        "net.export_node": "Exported nodes per network with role and measures",
-        "net.export_evidence": "Exported evidence per network edge",
-        "net.export_ocg_member": "OCG membership of exported nodes",
-        "net.export_attribute": "Shared attributes (address, phone, vehicle) of exported nodes, as ids",
-    },
 )
 def graph_export(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     s = load_settings()
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, shareable.picture(conn, s.export_conditional_intel):
         written = exports.write_exports(conn, settings.paths().exports_dir, s)
     return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in written.items()})
 
@@ -275,5 +287,6 @@ ASSETS = [
     network,
     network_link,
     centrality_asset,
+    shareable_network,
     graph_export,
 ]

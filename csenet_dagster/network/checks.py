@@ -12,12 +12,14 @@ from csenet_dagster.network.network_settings import (
     LINK_TYPES,
 )
 from csenet_dagster.network.network_settings import load as load_settings
+from csenet_dagster.redact import masked
 
 EDGE = key("net.edge")
 NETWORK = key("net.network")
 
 
 @dg.asset_check(asset=EDGE, blocking=True, description="No self-loops; pairs ordered nominal_id_a < nominal_id_b; known link types; one row per pair and type.")
+@masked("check edge_pairs_well_formed")
 def edge_pairs_well_formed(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         self_loops = db.scalar(conn, "SELECT count(*) FROM net.edge WHERE nominal_id_a = nominal_id_b")
@@ -35,6 +37,7 @@ def edge_pairs_well_formed(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=EDGE, blocking=True, description="Every weight is positive and finite.")
+@masked("check edge_weights_positive_finite")
 def edge_weights_positive_finite(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         bad = db.scalar(
@@ -44,6 +47,7 @@ def edge_weights_positive_finite(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=EDGE, blocking=True, description="Every edge has evidence, and every evidence row belongs to an edge.")
+@masked("check edge_evidence_present")
 def edge_evidence_present(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         without = db.scalar(
@@ -80,6 +84,7 @@ def edge_evidence_present(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     asset=EDGE, blocking=True,
     description="No edge rests on intelligence outside the credibility rule; source 3 and assessments D/E never link.",
 )
+@masked("check edge_no_excluded_intelligence")
 def edge_no_excluded_intelligence(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     s = load_settings()
     with duckdb.get_connection() as conn:
@@ -117,6 +122,7 @@ def edge_no_excluded_intelligence(duckdb: DuckDBResource) -> dg.AssetCheckResult
     description="Networks are sane: each nominal in at most one network, each network has enough offenders, "
     "and no network holds more than max_network_share of all nominals.",
 )
+@masked("check network_sizes_sane")
 def network_sizes_sane(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     s = load_settings()
     with duckdb.get_connection() as conn:
@@ -150,6 +156,7 @@ MEMBER = key("net.network_member")
     description="Every OFFENDER/SUSPECT member rests on an admitting CSE reason of that role about that person "
     "(net.member_reason); every VICTIM/CHILD_AT_RISK member on an admitting reason; roles are the v2 vocabulary.",
 )
+@masked("check member_roles_evidenced")
 def member_roles_evidenced(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         unsupported = db.scalar(

@@ -42,8 +42,9 @@ class NetworkSettings:
     # Source evaluations and intelligence assessments that make a log credible.
     intel_source_evals: tuple[str, ...] = ("1",)
     intel_evals: tuple[str, ...] = ("A", "B")
-    # Whether graph exports for sharing (GraphML, i2 CSV) may carry edges and
-    # refs evidenced only by handling-code-C intelligence.
+    # Whether graph exports (GraphML, i2 CSV) are written from the full picture,
+    # handling-code-C intelligence included, instead of the shareable one
+    # (csenet_dagster/shareable.py: nothing derived from C intelligence).
     export_conditional_intel: bool = False
     # Labels of people (and OCGs, phones, addresses) in the i2 exports: "names"
     # for use inside the force, "ids" (nominal_id, ocg_ref, numbered attribute

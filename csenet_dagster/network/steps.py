@@ -135,7 +135,7 @@ def build_edge_evidence(conn: duckdb.DuckDBPyConnection, s: NetworkSettings, lin
 
 
 def build_edge(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> dict[str, int]:
-    """net.edge (and net.edge_shareable) from the evidence; returns edges by link type."""
+    """net.edge from the evidence; returns edges by link type."""
     db.run_sql(
         conn,
         f"{SQL}/04_edge.sql",

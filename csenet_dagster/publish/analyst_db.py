@@ -26,6 +26,7 @@ from csenet_dagster import assets_common, db, settings
 from csenet_dagster.publish import audit, config
 from csenet_dagster.publish.possible_match import POSSIBLE_MATCH
 from csenet_dagster.publish.tables import GROUP, PUB_TABLES
+from csenet_dagster.redact import masked
 
 ANALYST_DB_KEY = dg.AssetKey(["publish", "analyst_db"])
 # Published besides the contract tables: the run itself and the run history.
@@ -191,6 +192,7 @@ def _spec(asset_key: dg.AssetKey, description: str) -> dg.AssetSpec:
     name=ANALYST_DB_KEY.to_python_identifier(),
     pool=db.DUCKDB_POOL,
 )
+@masked("publish/analyst_db")
 def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     from csenet_dagster.ops import deliveries, run_folder
 

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster.publish.analyst_db import ANALYST_DB_KEY, published_tables
+from csenet_dagster.redact import masked
 
 
 @dg.asset_check(
@@ -21,6 +22,7 @@ from csenet_dagster.publish.analyst_db import ANALYST_DB_KEY, published_tables
     blocking=False,
     description="Every published table and column has a description in publish/data_dictionary.yaml (WARN).",
 )
+@masked("check described_columns")
 def described_columns(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     from csenet_dagster.publish import data_dictionary  # runnable as a module: imported on use
 

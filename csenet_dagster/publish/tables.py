@@ -204,7 +204,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
         "id_watermark",
         "15_id_watermark.sql",
         "Highest nominal and network id number ever issued, so ids are never reused across runs.",
-        reads=("er.nominal_record", "net.network", "prev.id_watermark", "pub.nominal", "pub.network"),
+        reads=("er.nominal_record", "net.network", "net.shareable", "prev.id_watermark", "pub.nominal", "pub.network"),
         required_columns=("kind", "max_issued"),
     ),
     PubTable(

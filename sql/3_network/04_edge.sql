@@ -1,13 +1,12 @@
--- One edge per pair of nominals and link type, computed twice with one formula:
---   net.edge            from all evidence (the force's own analysis, scoring, delineation);
---   net.edge_shareable  from shareable evidence only (no handling-code-C intelligence), so
---                       nothing derived from C logs (weight, first/last seen, counts, refs)
---                       reaches exports or dossiers unless a setting allows it. An edge with
---                       no shareable evidence has no row here.
+-- One edge per pair of nominals and link type, from every piece of evidence
+-- (the force's own analysis, scoring, delineation). Exports and dossiers read the
+-- same table of the shareable picture (csenet_dagster/shareable.py: the network and
+-- harm SQL run again over the delivery without handling-code-C intelligence), so
+-- nothing derived from C logs (weight, first/last seen, counts, refs) reaches them.
 -- weight = min(strength x max_event_credit, sum over events of
 --              event_strength x max(recency_floor, 0.5 ^ (age_days / half_life_days)))
 -- with age measured from the delivery's extracted_at (never the clock).
-CREATE OR REPLACE TABLE net.edge_by_scope AS
+CREATE OR REPLACE TABLE net.edge AS
 WITH credited AS (
     SELECT e.*,
            e.event_strength * coalesce(
@@ -19,11 +18,6 @@ WITH credited AS (
                                    / ${recency_half_life_days})),
                ${recency_floor}) AS credit
     FROM net.edge_evidence AS e
-),
-scoped AS (
-    SELECT 'ALL' AS scope, c.* FROM credited AS c
-    UNION ALL
-    SELECT 'SHAREABLE' AS scope, c.* FROM credited AS c WHERE c.shareable
 ),
 strength AS (
     SELECT link_type, strength FROM (VALUES
@@ -39,27 +33,15 @@ strength AS (
         ('SHARED_VEHICLE', ${strength_shared_vehicle})
     ) AS s (link_type, strength)
 )
-SELECT c.scope, c.nominal_id_a, c.nominal_id_b, c.link_type,
+SELECT c.nominal_id_a, c.nominal_id_b, c.link_type,
        least(s.strength * ${max_event_credit}, sum(c.credit)) AS weight,
        min(c.event_date) AS first_seen,
        max(c.event_date) AS last_seen,
        count(DISTINCT c.source_ref) AS n_events,
        string_agg(DISTINCT c.source_ref, ',' ORDER BY c.source_ref) AS source_refs,
        bool_or(c.shareable) AS shareable
-FROM scoped AS c
+FROM credited AS c
 JOIN strength AS s ON s.link_type = c.link_type
-GROUP BY c.scope, c.nominal_id_a, c.nominal_id_b, c.link_type, s.strength;
+GROUP BY c.nominal_id_a, c.nominal_id_b, c.link_type, s.strength
+ORDER BY c.nominal_id_a, c.nominal_id_b, c.link_type;
 
-CREATE OR REPLACE TABLE net.edge AS
-SELECT nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events, source_refs, shareable
-FROM net.edge_by_scope
-WHERE scope = 'ALL'
-ORDER BY nominal_id_a, nominal_id_b, link_type;
-
-CREATE OR REPLACE TABLE net.edge_shareable AS
-SELECT nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events, source_refs, shareable
-FROM net.edge_by_scope
-WHERE scope = 'SHAREABLE'
-ORDER BY nominal_id_a, nominal_id_b, link_type;
-
-DROP TABLE net.edge_by_scope;

@@ -1,19 +1,15 @@
--- What the graph exports (GraphML, i2 Analyst's Notebook) may carry, per network.
--- Only evidence that may be shared (not handling-code-C intelligence) feeds an
--- exported edge, its weight, dates, counts and references, unless
--- ${include_conditional}: net.edge_shareable is net.edge recomputed from
--- shareable evidence only (sql/3_network/04_edge.sql), so a C log's date or
--- ref never reaches a file through another edge's first/last seen.
+-- What the graph exports (GraphML, i2 Analyst's Notebook) carry, per network.
+-- Exports are written from the shareable picture (csenet_dagster/shareable.py: this
+-- SQL and the network stage's run over the delivery without handling-code-C
+-- intelligence and the person records known only from it), so every table read
+-- here already leaves C out: members, edges, weights, dates, counts, refs and
+-- shared-attribute holders. With network.export_conditional_intel they are
+-- written from the full picture instead.
 
 -- Exportable edges, one per pair and link type.
 CREATE OR REPLACE TABLE net.export_edge AS
 SELECT nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events, source_refs
-FROM net.edge_shareable
-WHERE NOT ${include_conditional}
-UNION ALL
-SELECT nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events, source_refs
 FROM net.edge
-WHERE ${include_conditional}
 ORDER BY nominal_id_a, nominal_id_b, link_type;
 
 -- Each network's export: its members and their direct neighbours over
@@ -47,8 +43,8 @@ WHERE sa.in_network OR sb.in_network
 ORDER BY sa.network_id, e.nominal_id_a, e.nominal_id_b, e.link_type;
 
 -- Nominals of each network's export, with degree and weighted degree counted
--- over that export's edges only (whole-graph centrality rests on every
--- edge, handling-code-C ones included, so it is not exported).
+-- over that export's edges only (whole-graph centrality is not computed for
+-- the shareable picture, so it is not exported).
 CREATE OR REPLACE TABLE net.export_node AS
 WITH ends AS (
     SELECT network_id, nominal_id_a AS nominal_id, weight FROM net.export_network_edge
@@ -69,7 +65,7 @@ LEFT JOIN er.nominal AS en ON en.nominal_id = s.nominal_id
 ORDER BY s.network_id, s.nominal_id;
 
 -- The events behind each exported edge (one i2 link each, dated and graded for
--- theme lines), exportable evidence only.
+-- theme lines).
 CREATE OR REPLACE TABLE net.export_evidence AS
 SELECT ne.network_id, v.nominal_id_a, v.nominal_id_b, v.link_type, v.source_file, v.source_ref,
        v.event_date, v.source_eval, v.intel_eval, v.handling, v.outcome, v.role_a, v.role_b,
@@ -77,7 +73,6 @@ SELECT ne.network_id, v.nominal_id_a, v.nominal_id_b, v.link_type, v.source_file
 FROM net.export_network_edge AS ne
 JOIN net.edge_evidence AS v
   ON v.nominal_id_a = ne.nominal_id_a AND v.nominal_id_b = ne.nominal_id_b AND v.link_type = ne.link_type
-WHERE v.shareable OR ${include_conditional}
 ORDER BY ne.network_id, v.nominal_id_a, v.nominal_id_b, v.link_type, v.source_file, v.source_ref;
 
 -- Organised crime groups of exported people (the force's OCG mapping), one row
@@ -102,8 +97,6 @@ WITH held AS (
            count(*) OVER (PARTITION BY s.network_id, h.link_type, h.attribute) AS n_exported_holders
     FROM net.export_scope AS s
     JOIN net.shared_attribute_holder AS h ON h.nominal_id = s.nominal_id
-    -- held only through handling-code-C intelligence: not exported unless allowed
-    WHERE NOT h.conditional_only OR ${include_conditional}
 ),
 kept AS (SELECT * FROM held WHERE n_exported_holders >= 2)
 SELECT network_id,

@@ -1,6 +1,5 @@
 -- Dossier: the members of network ${network_id} with role, centrality and harm
--- (read by harm/dossier.py, which adds the reasons from net.member_reason with
--- handling-code-C intelligence refs withheld). Key players first: offenders and
+-- (read by harm/dossier.py, which adds the reasons from net.member_reason). Key players first: offenders and
 -- suspects by their centrality among the network's offenders alone
 -- (offender_pagerank), then everyone else by harm.
 SELECT

@@ -1,17 +1,9 @@
 -- Dossier: the links to draw for network ${network_id}: every edge between two
 -- members, and the edges of its paths to organised crime groups (harm.soc_link_path).
--- Unless ${include_handling_c}, edges come from net.edge_shareable: recomputed
--- from shareable evidence only, so neither an edge evidenced only by
--- handling-code-C intelligence nor a C log's share of another edge's weight,
--- dates or count reaches the page.
-WITH edge AS (
-    SELECT nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events
-    FROM net.edge_shareable WHERE NOT ${include_handling_c}
-    UNION ALL
-    SELECT nominal_id_a, nominal_id_b, link_type, weight, first_seen, last_seen, n_events
-    FROM net.edge WHERE ${include_handling_c}
-),
-member AS (
+-- In the shareable picture (the default, csenet_dagster/shareable.py) net.edge
+-- rests on no handling-code-C intelligence: neither its edges nor their weights,
+-- dates or counts.
+WITH member AS (
     SELECT nominal_id FROM net.network_member WHERE network_id = ${network_id}
 ),
 ocg_path AS (
@@ -22,7 +14,7 @@ ocg_path AS (
     WHERE network_id = ${network_id} AND link_kind = 'TWO_STEP'
 )
 SELECT e.nominal_id_a, e.nominal_id_b, e.link_type, e.weight, e.first_seen, e.last_seen, e.n_events
-FROM edge AS e
+FROM net.edge AS e
 WHERE (e.nominal_id_a IN (SELECT nominal_id FROM member) AND e.nominal_id_b IN (SELECT nominal_id FROM member))
    OR EXISTS (SELECT 1 FROM ocg_path AS p
               WHERE (p.a = e.nominal_id_a AND p.b = e.nominal_id_b) OR (p.a = e.nominal_id_b AND p.b = e.nominal_id_a))

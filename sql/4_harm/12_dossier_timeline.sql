@@ -1,23 +1,15 @@
 -- Dossier: dated activity of network ${network_id}: its crimes, missing episodes
 -- in its orbit, the intelligence logs and arrests that link its members, and
--- the first sighting of each link between members. Unless
--- ${include_handling_c}, intelligence with handling code C and anything derived
--- from it (net.edge_shareable has no C evidence in its dates) stays off.
+-- the first sighting of each link between members (from the picture the dossier
+-- is written from: the shareable one holds no handling-code-C intelligence).
 WITH member AS (
     SELECT nominal_id FROM net.network_member WHERE network_id = ${network_id}
-),
-edge AS (
-    SELECT nominal_id_a, nominal_id_b, link_type, first_seen FROM net.edge_shareable WHERE NOT ${include_handling_c}
-    UNION ALL
-    SELECT nominal_id_a, nominal_id_b, link_type, first_seen FROM net.edge WHERE ${include_handling_c}
 ),
 member_evidence AS (
     SELECT v.*
     FROM net.edge_evidence AS v
     WHERE v.nominal_id_a IN (SELECT nominal_id FROM member)
       AND v.nominal_id_b IN (SELECT nominal_id FROM member)
-      AND (${include_handling_c} OR (coalesce(v.shareable, TRUE)
-           AND v.source_ref NOT IN (SELECT intel_ref FROM raw.intel_log WHERE handling = 'C')))
 )
 SELECT * FROM (
     SELECT h.event_date AS event_date, 'crime' AS event_kind, h.crime_ref AS ref,
@@ -42,7 +34,7 @@ SELECT * FROM (
     UNION
     SELECT e.first_seen, 'link', e.nominal_id_a || '|' || e.nominal_id_b,
            e.link_type || ' first seen'
-    FROM edge AS e
+    FROM net.edge AS e
     WHERE e.nominal_id_a IN (SELECT nominal_id FROM member)
       AND e.nominal_id_b IN (SELECT nominal_id FROM member)
 ) AS t

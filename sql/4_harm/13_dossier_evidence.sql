@@ -1,12 +1,8 @@
 -- Dossier: the evidence for the links between members of network ${network_id},
--- with its grading, outcome and each end's role. is_handling_c = intelligence
--- with handling code C (sharing with conditions): dossier.py shows it only when
--- ${include_handling_c} and otherwise counts what it withheld.
+-- with its grading, outcome and each end's role (from the picture the dossier is
+-- written from: the shareable one holds no handling-code-C intelligence).
 WITH member AS (
     SELECT nominal_id FROM net.network_member WHERE network_id = ${network_id}
-),
-conditional AS (
-    SELECT intel_ref FROM raw.intel_log WHERE handling = 'C'
 )
 SELECT
     v.event_date,
@@ -21,8 +17,7 @@ SELECT
     v.handling,
     v.outcome,
     v.role_a,
-    v.role_b,
-    (NOT coalesce(v.shareable, TRUE) OR v.source_ref IN (SELECT intel_ref FROM conditional)) AS is_handling_c
+    v.role_b
 FROM net.edge_evidence AS v
 WHERE v.nominal_id_a IN (SELECT nominal_id FROM member)
   AND v.nominal_id_b IN (SELECT nominal_id FROM member)
