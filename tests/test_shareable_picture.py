@@ -195,13 +195,14 @@ def test_an_error_quoting_a_value_is_masked_before_dagster_stores_it(stage, empt
     from csenet_dagster.harm import scoring
     from csenet_dagster.network import assets as network_assets
     from csenet_dagster.network import checks as network_checks
+    from csenet_dagster.network import steps as network_steps
     from csenet_dagster.publish import tables
 
     with db.working_db() as conn:
         conn.execute("CREATE OR REPLACE TABLE raw.delivery AS SELECT 'D' AS delivery_id, "
                      "TIMESTAMP '2026-11-29 06:00:00' AS extracted_at")
     if stage == "network":
-        monkeypatch.setattr(network_assets, "build_edge", quoting_failure)
+        monkeypatch.setattr(network_steps, "build_edge", quoting_failure)
         assets, step, name = [network_assets.edge], "net__edge", "net/edge"
     elif stage == "harm":
         monkeypatch.setattr(scoring, "build_crime_harm", quoting_failure)
@@ -215,8 +216,9 @@ def test_an_error_quoting_a_value_is_masked_before_dagster_stores_it(stage, empt
         def empty_edge(conn, *args, **kwargs):
             conn.execute("CREATE OR REPLACE TABLE net.edge (nominal_id_a VARCHAR, nominal_id_b VARCHAR, "
                          "link_type VARCHAR, weight DOUBLE)")
+            return {}
 
-        monkeypatch.setattr(network_assets, "build_edge", empty_edge)
+        monkeypatch.setattr(network_steps, "build_edge", empty_edge)
         monkeypatch.setattr(network_checks, "check_result",
                             lambda *args, **kwargs: quoting_failure(duckdb.connect()))
         check = next(c for c in network_checks.CHECKS

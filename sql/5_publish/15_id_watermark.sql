@@ -6,12 +6,15 @@
 -- and the network ids of its shareable picture (net.shareable_network_id: exports and
 -- dossiers name them).
 CREATE OR REPLACE TABLE pub.id_watermark AS
-WITH published_now AS (
+WITH issued_now AS (
     SELECT ${nominal_kind} AS kind, max(${nominal_id_number}) AS max_issued FROM er.nominal_record
     UNION ALL
     SELECT ${network_kind}, max(${network_id_number}) FROM net.network
     UNION ALL
     SELECT ${network_kind}, max(${network_id_number}) FROM net.shareable_network_id
+),
+published_now AS (
+    SELECT kind, max(max_issued) AS max_issued FROM issued_now GROUP BY kind
 )
 SELECT w.kind, greatest(w.max_issued, coalesce(n.max_issued, 0)) AS max_issued
 FROM prev.id_watermark AS w
