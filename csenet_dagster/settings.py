@@ -98,6 +98,12 @@ def load(cls: type[T]) -> T:
     return cls(**converted)
 
 
+def section_value(name: str, key: str, default: Any) -> Any:
+    """One field of a section, for a floor module that may not import the stage declaring it
+    (``files`` reads ``publish.file_mode``); the stage's own ``load`` validates the section."""
+    return _overrides().get(name, {}).get(key, default)
+
+
 # The pipeline's sections and the module defining each. analyst.run records exactly
 # these, imported here so the record never depends on what else happens to be loaded.
 PIPELINE_SECTIONS = {

@@ -343,7 +343,7 @@ def test_a_headerless_csv_fails_its_step_without_echoing_it_in_any_record(empty_
 
     from conftest import persistent_instance
     from csenet_dagster import ingest
-    from csenet_dagster.assets_common import duckdb_resource
+    from csenet_dagster.ops.resource import duckdb_resource
     from csenet_dagster.cli import _error_text
 
     data = (HEADERLESS_ROW + HEADERLESS_ROW.replace("V1,", "V2,")).encode()
@@ -391,7 +391,7 @@ def test_masking_hides_delivered_values_but_keeps_rule_column_table_and_file_nam
 
 
 def test_ingest_and_harm_agree_on_what_an_offence_code_looks_like():
-    from csenet_dagster.harm.weights import CODE_SHAPE
+    from csenet_dagster.reference_files import CODE_SHAPE
 
     sql = (REPO / "sql" / "1_ingest" / "format_offence_code.sql").read_text(encoding="utf-8")
     assert f"'{CODE_SHAPE.removeprefix('^').removesuffix('$')}'" in sql

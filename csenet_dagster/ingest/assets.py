@@ -44,7 +44,7 @@ class DeliveryConfig(dg.Config):
     also_writes={"raw.delivery_file": "Each file of the delivery with its rows and sha256 digest"},
 )
 def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    from csenet_dagster.ops import deliveries, run_folder
+    from csenet_dagster import deliveries, run_folder
 
     try:
         folder = resolve_delivery(settings.paths().landing_dir, config.delivery_id)

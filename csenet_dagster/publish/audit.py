@@ -199,7 +199,7 @@ def reconcile_publications(work_db: str | None = None) -> list[tuple[str, str]]:
     (it died after the switch); any other was not, and is recorded as failed. Returns
     (run_id, new status) pairs. The caller holds the warehouse lock.
     """
-    from csenet_dagster.ops import run_folder
+    from csenet_dagster import run_folder
 
     settled: list[tuple[str, str]] = []
     conn = db.connect(work_db)
@@ -233,7 +233,7 @@ def reconcile_publications(work_db: str | None = None) -> list[tuple[str, str]]:
 
 def _ledger_from_history(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Record a run's delivery as processed (for a run that died right after its switch)."""
-    from csenet_dagster.ops import deliveries
+    from csenet_dagster import deliveries
 
     rows = conn.sql(
         "SELECT delivery_id, manifest_sha256, trigger, published_at FROM audit.run_history "

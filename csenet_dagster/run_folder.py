@@ -10,8 +10,8 @@ Layout of ``$CSENET_WAREHOUSE_DIR`` (docs/operations.md, "What is published when
     analyst.duckdb -> current/analyst.duckdb   fixed symlinks at the contract's paths,
     exports -> current/exports                 never rewritten once made
 
-A run writes only into its own ``runs/<run_id>/`` (``assets_common.private_dir`` and
-``write_private_file`` redirect every path under ``exports/`` there while a run is
+A run writes only into its own ``runs/<run_id>/`` (``files.private_dir`` and
+``files.write_private_file`` redirect every path under ``exports/`` there while a run is
 active). ``publish/analyst_db`` writes ``analyst.duckdb`` there too, then replaces
 ``current`` with ``os.replace`` (rename(2): atomic), so a reader opening
 ``analyst.duckdb`` or anything under ``exports/`` sees the previous run's set or the
