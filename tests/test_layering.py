@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from csenet_dagster import settings
+from csenet_dagster.ops import run_settings
 
 PACKAGE = "csenet_dagster"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / PACKAGE
@@ -30,7 +30,7 @@ TOP = {f"{PACKAGE}.{name}" for name in ("definitions", "pipeline", "cli")}
 # Tools beside the pipeline, never imported by it except by the CLI (the synthetic-data generator).
 TOOLS = (f"{PACKAGE}.generator",)
 # A settings section is a declaration (a frozen dataclass) and imports only the floor.
-SECTIONS = set(settings.PIPELINE_SECTIONS.values())
+SECTIONS = {cls.__module__ for cls in run_settings.SECTION_CLASSES}
 
 
 def module_name(path: Path) -> str:

@@ -14,6 +14,7 @@ import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
 from csenet_dagster.locking import working_db_lock
+from csenet_dagster.ops import run_settings
 from csenet_dagster.ops.config import load
 from csenet_dagster.ops.job import DELIVERY_OP, REFRESH_JOB
 from csenet_dagster.ops.sensor import DELIVERY_TAG
@@ -72,6 +73,8 @@ def record_failure(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
             delivery_id=requested_delivery(run),
             failed_step=failed_step,
             error=error,
+            # The run's own snapshot went with its folder; these are the settings as they are now.
+            settings_used=run_settings.all_settings(),
         )
 
 

@@ -1,8 +1,9 @@
 """The working database as the run's resource: it holds the warehouse for the whole run.
 
-Taken once per run (in-process executor), it waits for the warehouse lock, makes the
-warehouse private, settles an earlier run that died while publishing, and opens the
-run's staging folder; on the way out it closes the folder again.
+Taken once per run (in-process executor), it reads the settings once for the whole run
+(``ops/run_settings.py``), waits for the warehouse lock, makes the warehouse private,
+settles an earlier run that died while publishing, and opens the run's staging folder
+(keeping the settings snapshot there); on the way out it closes the folder again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, files, run_folder, settings
 from csenet_dagster.locking import working_db_lock
-from csenet_dagster.ops import config
+from csenet_dagster.ops import config, run_settings
 from csenet_dagster.ops.job import REFRESH_JOB
 from csenet_dagster.publish.audit import reconcile_publications
 
@@ -40,22 +41,26 @@ class WorkingDuckDBResource(DuckDBResource):
             if os.environ.get("CSENET_CLI") == "1":  # `csenet run` shows it even without --verbose
                 print(f"csenet run: {message}", flush=True)
 
-        timeout = config.load().working_db_lock_timeout_seconds
-        with working_db_lock(timeout_seconds=timeout, work_db=self.database, on_wait=waiting):
-            # Taken once per run (in-process executor): the lock is held until the run ends.
-            files.private_warehouse(Path(self.database).parent)
-            db.connect(self.database).close()
-            files.restrict_working_db(Path(self.database))
-            run_id = context.run.run_id if context.run is not None else None
-            if run_id:
-                reconcile_publications(self.database)
-                run_folder.begin(run_id, publishes=_run_publishes(context.run))
-            try:
-                with super().yield_for_execution(context) as resource:
-                    yield resource
-            finally:
+        # The settings file is read once, here: every step of the run sees these values.
+        with settings.run_snapshot(run_settings.all_settings) as snapshot:
+            timeout = config.load().working_db_lock_timeout_seconds
+            with working_db_lock(timeout_seconds=timeout, work_db=self.database, on_wait=waiting):
+                # Taken once per run (in-process executor): the lock is held until the run ends.
+                files.private_warehouse(Path(self.database).parent)
+                db.connect(self.database).close()
+                files.restrict_working_db(Path(self.database))
+                run_id = context.run.run_id if context.run is not None else None
                 if run_id:
-                    run_folder.end(run_id)
+                    reconcile_publications(self.database)
+                    folder = run_folder.begin(run_id, publishes=_run_publishes(context.run))
+                    if folder is not None:
+                        run_settings.write_snapshot(folder, snapshot)
+                try:
+                    with super().yield_for_execution(context) as resource:
+                        yield resource
+                finally:
+                    if run_id:
+                        run_folder.end(run_id)
 
     @contextmanager
     def get_connection(self):

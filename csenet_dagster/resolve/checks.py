@@ -8,9 +8,9 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db, ids, settings
+from csenet_dagster import db, ids
 from csenet_dagster.assets_common import check_result, key
-from csenet_dagster.resolve.config import ResolveSettings
+from csenet_dagster.resolve import config as resolve_config
 
 NOMINAL_RECORD = key("er.nominal_record")
 NOMINAL = key("er.nominal")
@@ -52,7 +52,7 @@ def every_record_once(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     description="No nominal has more records than max_cluster_size (a sign of chained false matches).",
 )
 def no_oversized_nominal(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    cfg = settings.load(ResolveSettings)
+    cfg = resolve_config.load()
     with duckdb.get_connection() as conn:
         largest = int(db.scalar(conn, "SELECT coalesce(max(n_records), 0) FROM er.nominal"))
         oversized = int(
@@ -90,7 +90,7 @@ def no_conflicting_pnc(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     "Warns when almost nothing links (a broken model or standardisation).",
 )
 def linkage_rate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    cfg = settings.load(ResolveSettings)
+    cfg = resolve_config.load()
     with duckdb.get_connection() as conn:
         sizes = conn.sql(
             """SELECT size, count(*) AS nominals FROM (
