@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from string import Template
@@ -73,6 +73,25 @@ def published_snapshot(analyst_db: Path | str | None = None):
         yield copy
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def registered(conn: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Python frames readable by SQL under their keyword names for the block, always unregistered
+    after it (also when the block fails), so no frame outlives the step that made it.
+
+    Frames the pipeline builds are polars DataFrames (docs/DESIGN.md, "Frames"), handed to DuckDB
+    as Arrow without a copy; an Arrow table (what Splink and DuckDB return) is registered as is.
+    """
+    names: list[str] = []
+    try:
+        for name, frame in frames.items():
+            conn.register(name, frame.to_arrow() if hasattr(frame, "to_arrow") else frame)
+            names.append(name)
+        yield conn
+    finally:
+        for name in reversed(names):
+            conn.unregister(name)
 
 
 @contextmanager

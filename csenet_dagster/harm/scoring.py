@@ -81,9 +81,7 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
             "child_victim_implied": [c.child_victim_implied for c in classification],
         }
     )
-    conn.register("harm_weight_input", frame.to_arrow())
-    conn.register("offence_code_reference", reference.to_arrow())
-    try:
+    with db.registered(conn, harm_weight_input=frame, offence_code_reference=reference):
         db.run_sql(
             conn,
             "4_harm/01_offence_weight.sql",
@@ -93,9 +91,6 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
             source_file=file.name,
             crime_offence_code=reference_files.offence_code_sql("offence_code"),
         )
-    finally:
-        conn.unregister("harm_weight_input")
-        conn.unregister("offence_code_reference")
     files = [
         reference_files.reference_file("offence_codes", classification_file, len(classification), cfg.classification_version),
         reference_files.reference_file("harm_weights", file, len(loaded), cfg.weights_version),
@@ -119,11 +114,8 @@ def write_reference_files(conn: duckdb.DuckDBPyConnection, files: list[reference
         },
         schema_overrides={"n_rows": pl.Int64},
     )
-    conn.register("reference_file_input", frame.to_arrow())
-    try:
+    with db.registered(conn, reference_file_input=frame):
         db.run_sql(conn, "4_harm/01_reference_file.sql")
-    finally:
-        conn.unregister("reference_file_input")
 
 
 def build_crime_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
-from csenet_dagster import db
+from csenet_dagster import db, reference_files
 from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
 from csenet_dagster.ingest.contract import BY_FILE, PERSON_FIELDS, FileSpec
@@ -56,7 +56,8 @@ def allowed_code_expr(column: SqlFragment, allowed: tuple[str, ...]) -> SqlFragm
 
 
 def format_valid(column: SqlFragment, format_name: str) -> SqlFragment:
-    return expression(f"format_{format_name}", column=column)
+    # The offence-code shape is harm's (one definition); other shapes ignore it.
+    return expression(f"format_{format_name}", column=column, code_shape=reference_files.CODE_SHAPE)
 
 
 def future_cutoff(extracted_at: dt.datetime, settings: IngestSettings) -> dt.date:
@@ -205,15 +206,15 @@ def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: d
 
 def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
     """Make ``manifest``'s (validated) delivery the one being processed: raw.delivery, raw.delivery_file."""
-    files = pa.table(
+    files = pl.DataFrame(
         {
             "file_name": [f.file_name for f in manifest.files],
-            "n_rows": pa.array([f.rows for f in manifest.files], type=pa.int64()),
+            "n_rows": [f.rows for f in manifest.files],
             "sha256": [f.sha256 for f in manifest.files],
-        }
+        },
+        schema={"file_name": pl.String, "n_rows": pl.Int64, "sha256": pl.String},
     )
-    conn.register("manifest_file", files)
-    with db.transaction(conn):
+    with db.registered(conn, manifest_file=files), db.transaction(conn):
         db.run_sql(
             conn,
             f"{SQL}/delivery.sql",
@@ -225,7 +226,6 @@ def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None
             loaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
         )
         db.run_sql(conn, f"{SQL}/create_tables.sql")
-    conn.unregister("manifest_file")
 
 
 def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, expected_rows: int, context: str) -> None:
@@ -237,8 +237,8 @@ def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, exp
         return
     # Rare path: renumbering around rejected records needs the blank lines' positions.
     blank_lines = scan_csv(path).blank_lines
-    conn.register("blank_line", pa.table({"line": pa.array(blank_lines, type=pa.int64())}))
-    db.run_sql(conn, f"{SQL}/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
+    with db.registered(conn, blank_line=pl.DataFrame({"line": blank_lines}, schema={"line": pl.Int64})):
+        db.run_sql(conn, f"{SQL}/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
     numbered = db.row_count(conn, "free_row_no")
     if parsed > numbered:
         raise DeliveryError(
