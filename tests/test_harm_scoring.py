@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 import test_harm_world as world
-from csenet_dagster import db
+from csenet_dagster import db, reference_files
 from csenet_dagster.harm import config, scoring
 
 
@@ -168,6 +168,6 @@ def test_warning_names_at_most_the_configured_number_of_codes():
 
 
 def test_tiny_fallback_shares_are_not_shown_as_zero():
-    from csenet_dagster.harm.checks import format_share
+    from csenet_dagster.safe_text import format_share
 
     assert (format_share(0.0), format_share(0.00001), format_share(0.1234)) == ("0.00%", "<0.01%", "12.34%")

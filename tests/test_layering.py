@@ -7,6 +7,7 @@ that would close a circle or reach up a layer fails here as surely as a top-leve
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ FLOOR = {
     f"{PACKAGE}.{name}"
     for name in (
         "assets_common", "corrections_file", "db", "deliveries", "files", "locking",
-        "redact", "reference_files", "run_folder", "safe_text", "settings",
+        "redact", "reference_files", "run_folder", "safe_text", "settings", "sql_checks",
     )
 } | {PACKAGE}
 STAGES = ("ingest", "resolve", "network", "harm", "publish")
@@ -193,3 +194,13 @@ def test_function_level_and_relative_imports_are_read():
     )
     found = imported(f"{PACKAGE}.ops.job", PACKAGE_DIR / "ops" / "job.py", source)
     assert found == {f"{PACKAGE}.db", f"{PACKAGE}.definitions", f"{PACKAGE}.ops.sensor", f"{PACKAGE}.publish.audit"}
+
+
+def test_frames_reach_sql_only_through_db_registered():
+    """One idiom for handing a frame to SQL (db.registered: always unregistered after)."""
+    by_hand = re.compile(r"conn\.(?:un)?register\(")  # a DuckDB connection's own register/unregister
+    callers = sorted(
+        name for name, path in MODULES.items()
+        if name != f"{PACKAGE}.db" and by_hand.search(path.read_text(encoding="utf-8"))
+    )
+    assert callers == []

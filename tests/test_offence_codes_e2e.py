@@ -162,8 +162,8 @@ def test_summary_and_run_record_say_what_the_scores_rest_on(foreign_codes_run):
     [(total_share,)] = analyst(ws, "SELECT sum(share_of_crime_harm) FROM unknown_offence_code")
     assert 0 < total_share < 1 and f"{format_share(total_share)} of crime harm" in line
     assert "SMITH" not in "\n".join(summary)
-    [(reference_files,)] = analyst(ws, "SELECT reference_files FROM run")
-    files = {f["kind"]: f for f in json.loads(reference_files)}
+    [(recorded_files,)] = analyst(ws, "SELECT reference_files FROM run")
+    files = {f["kind"]: f for f in json.loads(recorded_files)}
     assert files["harm_weights"]["sha256"] == hashlib.sha256(reference_files.BUNDLED_WEIGHTS.read_bytes()).hexdigest()
     assert files["offence_codes"]["sha256"] == hashlib.sha256(reference_files.OFFENCE_CODES.read_bytes()).hexdigest()
     assert files["harm_weights"]["version"] == reference_files.BUNDLED_VERSION
