@@ -79,23 +79,6 @@ def offence_codes_in_reference(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     return unknown_codes_result(unknown, shares, config.load().unknown_codes_listed_max)
 
 
-@dg.asset_check(
-    asset=assets_common.key("harm.crime_harm"),
-    name="offence_codes_in_reference",
-    blocking=False,
-    description=(
-        "Warns when offence codes of crime.csv or custody.csv are outside the weights and took a fallback "
-        "weight (their Home Office class's, or the default); names code-shaped values only, counts the rest, "
-        "and says what share of crime harm rests on fallback weights."
-    ),
-)
-def offence_codes_in_reference(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
-        unknown = scoring.unknown_offence_codes(conn)
-        shares = scoring.fallback_harm_share(conn)
-    return unknown_codes_result(unknown, shares, config.load().unknown_codes_listed_max)
-
-
 def non_negative(table: str, columns: tuple[str, ...], description: str, score_required: bool) -> SqlCheck:
     """Blocking: no negative value in ``columns`` (and, if required, no null harm_score)."""
     params = {
