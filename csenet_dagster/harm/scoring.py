@@ -55,31 +55,17 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
     css = reference_files.load_css_weights(css_file) if css_file else {}
     classification_file = reference_files.classification_path(cfg.classification_file)
     classification = reference_files.load_offence_code_reference(classification_file)
-    frame = pl.DataFrame(
-        {
-            "offence_code": [w.offence_code for w in loaded],
-            "offence_title": [w.offence_title for w in loaded],
-            "harm_days": [w.harm_days for w in loaded],
-            "basis": [w.basis for w in loaded],
-            "guideline": [w.guideline for w in loaded],
-            "guideline_category": [w.guideline_category for w in loaded],
-            "note": [w.note for w in loaded],
-            # an ONS CSS table, when configured, overrides the weights file's own css_weight
-            "css_weight": [css.get(w.offence_code, w.css_weight) for w in loaded],
-            "weight_origin": [w.weight_origin for w in loaded],
-            "source": [w.source for w in loaded],
-        },
+    frame = db.attribute_frame(
+        loaded,
+        ("offence_code", "offence_title", "harm_days", "basis", "guideline", "guideline_category", "note",
+         "css_weight", "weight_origin", "source"),
         schema_overrides={"css_weight": pl.Float64},
+        # an ONS CSS table, when configured, overrides the weights file's own css_weight
+        css_weight=lambda w: css.get(w.offence_code, w.css_weight),
     )
-    reference = pl.DataFrame(
-        {
-            "offence_code": [c.offence_code for c in classification],
-            "offence_title": [c.offence_title for c in classification],
-            "offence_group": [c.offence_group for c in classification],
-            "offence_class": [c.offence_class for c in classification],
-            "is_cse_offence": [c.is_cse_offence for c in classification],
-            "child_victim_implied": [c.child_victim_implied for c in classification],
-        }
+    reference = db.attribute_frame(
+        classification,
+        ("offence_code", "offence_title", "offence_group", "offence_class", "is_cse_offence", "child_victim_implied"),
     )
     with db.registered(conn, harm_weight_input=frame, offence_code_reference=reference):
         db.run_sql(
@@ -103,16 +89,8 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
 
 def write_reference_files(conn: duckdb.DuckDBPyConnection, files: list[reference_files.ReferenceFile]) -> None:
     """harm.reference_file: the reference files this run used (name, version, sha256), for analyst.run."""
-    frame = pl.DataFrame(
-        {
-            "kind": [f.kind for f in files],
-            "file_name": [f.file_name for f in files],
-            "version": [f.version for f in files],
-            "sha256": [f.sha256 for f in files],
-            "n_rows": [f.n_rows for f in files],
-            "bundled": [f.bundled for f in files],
-        },
-        schema_overrides={"n_rows": pl.Int64},
+    frame = db.attribute_frame(
+        files, ("kind", "file_name", "version", "sha256", "n_rows", "bundled"), schema_overrides={"n_rows": pl.Int64}
     )
     with db.registered(conn, reference_file_input=frame):
         db.run_sql(conn, "4_harm/01_reference_file.sql")

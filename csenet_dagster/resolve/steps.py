@@ -93,6 +93,10 @@ ADAPTATION_SCHEMA = {
     "kind": pl.String, "name": pl.String, "columns": pl.String, "status": pl.String,
     "fill_share": pl.Float64, "pairs": pl.Int64, "detail": pl.String,
 }
+IDENTITY_CORRECTION_SCHEMA = {
+    "row_no": pl.Int64, "decision": pl.String, "person_ref_a": pl.String, "person_ref_b": pl.String,
+    "analyst": pl.String, "decided_at": pl.Datetime("us"), "reason": pl.String, "status": pl.String,
+}
 MODEL_LEVEL_SCHEMA = {
     "comparison": pl.String, "level_order": pl.Int64, "level": pl.String,
     "m_probability": pl.Float64, "u_probability": pl.Float64,
@@ -187,21 +191,9 @@ def build_nominal_record(
     with db.registered(conn, nominal_record_assigned=assigned):
         db.run_sql(conn, f"{SQL}/06_nominal_record.sql")
 
-    loaded_table = pl.DataFrame(
-        {
-            "row_no": [c.row_no for c in loaded],
-            "decision": [c.decision for c in loaded],
-            "person_ref_a": [c.person_ref_a for c in loaded],
-            "person_ref_b": [c.person_ref_b for c in loaded],
-            "analyst": [c.analyst for c in loaded],
-            "decided_at": [c.decided_at for c in loaded],
-            "reason": [c.reason for c in loaded],
-            "status": [status.get(c.row_no, "applied") for c in loaded],
-        },
-        schema={
-            "row_no": pl.Int64, "decision": pl.String, "person_ref_a": pl.String, "person_ref_b": pl.String,
-            "analyst": pl.String, "decided_at": pl.Datetime("us"), "reason": pl.String, "status": pl.String,
-        },
+    loaded_table = db.attribute_frame(
+        loaded, IDENTITY_CORRECTION_SCHEMA, schema=IDENTITY_CORRECTION_SCHEMA,
+        status=lambda c: status.get(c.row_no, "applied"),
     )
     with db.registered(conn, identity_correction_loaded=loaded_table):
         db.run_sql(conn, f"{SQL}/07_identity_correction.sql")
