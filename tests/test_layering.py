@@ -22,11 +22,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / PACKAGE
 FLOOR = {
     f"{PACKAGE}.{name}"
     for name in (
-        "assets_common", "corrections_file", "db", "deliveries", "files", "locking",
+        "assets_common", "corrections_file", "db", "deliveries", "files", "ids", "locking",
         "redact", "reference_files", "run_folder", "safe_text", "settings", "sql_checks",
     )
 } | {PACKAGE}
-STAGES = ("ingest", "resolve", "network", "harm", "publish")
+STAGES = ("ingest", "previous", "resolve", "network", "harm", "publish")
 TOP = {f"{PACKAGE}.{name}" for name in ("definitions", "pipeline", "cli")}
 # Tools beside the pipeline, never imported by it except by the CLI (the synthetic-data generator).
 TOOLS = (f"{PACKAGE}.generator",)
