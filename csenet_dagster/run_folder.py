@@ -182,13 +182,13 @@ def switch(run_id: str) -> None:
         aside = runs_dir() / "old-current"
         shutil.rmtree(aside, ignore_errors=True)
         os.replace(pointer, aside)
-    _fsync_dir(folder)
+    fsync(folder)
     _symlink_over(pointer, f"{RUNS}/{run_id}")
-    _fsync_dir(warehouse())
+    fsync(warehouse())
     kill_point("publish:after_pointer")
     for name in (ANALYST_FILE, EXPORTS):
         _fixed_link(name)
-    _fsync_dir(warehouse())
+    fsync(warehouse())
 
 
 def remove_unpublished(keep: str | None = None) -> list[str]:
@@ -209,7 +209,8 @@ def remove_unpublished(keep: str | None = None) -> list[str]:
     return removed
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') writes to disk before a switch relies on them."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db, files, settings
+from csenet_dagster import assets_common, db, deliveries, files, run_folder, settings
 from csenet_dagster.publish import audit, config
 from csenet_dagster.publish.possible_match import POSSIBLE_MATCH
 from csenet_dagster.publish.tables import GROUP, PUB_TABLES
@@ -39,14 +39,6 @@ def published_tables() -> list[str]:
 
 def staging_dir(target: Path, run_id: str) -> Path:
     return target.parent / f".{target.name}.tmp-{run_id}"
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_analyst_copy(
@@ -73,7 +65,7 @@ def write_analyst_copy(
             raise RuntimeError(f"publish: unexpected write-ahead log after closing the new analyst file ({wal.name})")
         _verify_copy(conn, new_file, tables)
         os.chmod(new_file, file_mode)
-        _fsync(new_file)
+        run_folder.fsync(new_file)
     finally:
         if attached:
             conn.execute(f"DETACH {ATTACH_ALIAS}")
@@ -100,7 +92,7 @@ def write_analyst_file(
         if leftovers:
             raise RuntimeError(f"publish: unexpected files after closing the new analyst file: {leftovers}")
         os.replace(new_file, target)
-        _fsync(target.parent)
+        run_folder.fsync(target.parent)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -192,8 +184,6 @@ def _spec(asset_key: dg.AssetKey, description: str) -> dg.AssetSpec:
     pool=db.DUCKDB_POOL,
 )
 def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    from csenet_dagster import deliveries, run_folder
-
     _require_full_refresh(context)
     options = config.load()
     file_mode = options.file_mode_bits
