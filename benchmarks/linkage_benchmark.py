@@ -28,7 +28,7 @@ from pathlib import Path
 import dagster as dg
 from csenet_dagster.generator import generate
 from csenet_dagster import ingest
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.ops.resource import duckdb_resource
 root, people, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 if not (root / "truth").exists():
     generate(root, people=people, seed=seed)

@@ -141,7 +141,7 @@ def run_set(set_key: str, root: Path, full: bool = False) -> dict:
     import dagster as dg
 
     from csenet_dagster import db, ingest, resolve
-    from csenet_dagster.assets_common import duckdb_resource
+    from csenet_dagster.ops.resource import duckdb_resource
     from csenet_dagster.resolve import quality
 
     n = write_delivery(set_key, root)

@@ -51,7 +51,7 @@ print(json.dumps({
     "success": result.success, "failed_steps": failed, "run_wall_s": round(wall, 1),
     "stage_s": {k: round(v, 1) for k, v in sorted(stages.items())},
     "slowest_steps_s": dict(sorted(steps.items(), key=lambda kv: -kv[1])[:12]),
-    # the second run of network and harm for exports and dossiers (csenet_dagster/shareable.py)
+    # the second run of network and harm for exports and dossiers (csenet_dagster/network/shareable.py)
     "shareable_picture_s": {k: v for k, v in sorted(steps.items()) if k.endswith("__shareable")},
     "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2),
 }))

@@ -31,7 +31,7 @@ from typing import TextIO
 
 # Dagster (and every stage) is imported only by the commands that need it, so
 # `csenet --help` and `csenet summary` answer at once.
-from csenet_dagster import settings
+from csenet_dagster import files, settings
 from csenet_dagster.redact import mask_values
 
 EXIT_OK = 0
@@ -266,6 +266,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from csenet_dagster.pipeline import run_pipeline
+    from csenet_dagster.publish.audit import TRIGGER_TAG
     from csenet_dagster.publish.summary import analyst_summary
 
     paths = settings.paths()
@@ -291,7 +292,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.delivery_id,
         instance=instance,
         raise_on_error=False,
-        tags={"csenet/trigger": "cli"},
+        tags={TRIGGER_TAG: "cli"},
         run_id=run_id,
         console_log_level=None if args.verbose else "CRITICAL",
     )
@@ -372,7 +373,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     # Owner-only from the first byte for everything this process writes (working
     # database, delivery copies, exports, Dagster's storage under DAGSTER_HOME).
-    os.umask(0o077)
+    files.private_umask()
     args = parser().parse_args(argv)
     return args.handler(args)
 

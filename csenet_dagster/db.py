@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from csenet_dagster import settings
 
@@ -73,6 +74,43 @@ def published_snapshot(analyst_db: Path | str | None = None):
         yield copy
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def registered(conn: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Python frames readable by SQL under their keyword names for the block, always unregistered
+    after it (also when the block fails), so no frame outlives the step that made it.
+
+    Frames the pipeline builds are polars DataFrames (docs/DESIGN.md, "Frames"), handed to DuckDB
+    as Arrow without a copy; an Arrow table (what Splink and DuckDB return) is registered as is.
+    """
+    names: list[str] = []
+    try:
+        for name, frame in frames.items():
+            conn.register(name, frame.to_arrow() if hasattr(frame, "to_arrow") else frame)
+            names.append(name)
+        yield conn
+    finally:
+        for name in reversed(names):
+            conn.unregister(name)
+
+
+def attribute_frame(
+    items: Iterable[Any],
+    columns: Iterable[str],
+    *,
+    schema: Mapping[str, Any] | None = None,
+    schema_overrides: Mapping[str, Any] | None = None,
+    **computed: Callable[[Any], Any],
+) -> pl.DataFrame:
+    """A polars frame of one row per item: each column the item's attribute of that name, or
+    ``computed[column](item)`` (to hand objects such as loaded reference rows to SQL)."""
+    rows = list(items)
+    data = {
+        column: [computed[column](item) if column in computed else getattr(item, column) for item in rows]
+        for column in columns
+    }
+    return pl.DataFrame(data, schema=dict(schema) if schema else None, schema_overrides=schema_overrides)
 
 
 @contextmanager

@@ -1,35 +1,23 @@
-"""The one Dagster code location: the UI, `dg` and `csenet run` all load this."""
+"""The one Dagster code location: the UI, `dg` and `csenet run` all load this.
+
+The top of the package: it imports the stages and ops; nothing in the package imports it
+except the runner (``pipeline.py``) that the CLI, tests and benchmarks call.
+"""
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
-from csenet_dagster import harm, ingest, network, ops, previous, publish, resolve
-from csenet_dagster.assets_common import duckdb_resource
-
-from csenet_dagster.pipeline import REFRESH_JOB
+from csenet_dagster import files, harm, ingest, network, ops, previous, publish, resolve
+from csenet_dagster.ops.job import RUN_EXECUTOR, refresh_job
+from csenet_dagster.ops.resource import duckdb_resource
 
 STAGES = (ingest, previous, resolve, network, harm, publish, ops)
 
 # Every process that loads the code (UI code server, daemon's run workers, CLI, tests)
 # creates files owner-only from the first byte: working database, staged delivery
 # copies, exports, Dagster's run storage. Files meant for a group get explicit modes.
-os.umask(0o077)
-
-# One process per run, however it is started (UI, sensor, CLI, tests): the run holds
-# the warehouse lock from its first step to its last, so two refreshes never
-# interleave, and ~70 steps do not each pay for a process start.
-RUN_EXECUTOR = dg.in_process_executor
-
-# One job refreshes everything for a delivery; the sensor and `csenet run` use it.
-refresh_job = dg.define_asset_job(
-    REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
-    description="Refresh every stage for one delivery: ingest, resolve, network, harm, publish.",
-    executor_def=RUN_EXECUTOR,
-)
+files.private_umask()
 
 
 def build_definitions() -> dg.Definitions:

@@ -1,20 +1,19 @@
-"""Running the whole pipeline in-process (the CLI, tests and benchmarks use this)."""
+"""Running the whole pipeline in-process (the CLI, tests and benchmarks use this).
+
+Above ``definitions.py``: it loads the code location and runs its refresh job.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import signal
+import uuid
 
 import dagster as dg
 
-REFRESH_JOB = "csenet_refresh"
-DELIVERY_OP = "raw__delivery"
-# What started a run (cli, sensor:<name>, api); recorded in audit.run_history.
-TRIGGER_TAG = "csenet/trigger"
-
-
-def refresh_run_config(delivery_id: str | None = None) -> dict[str, Any]:
-    """Run config naming the delivery to process (None: the newest complete one)."""
-    return {"ops": {DELIVERY_OP: {"config": {"delivery_id": delivery_id or ""}}}}
+from csenet_dagster.ops.job import REFRESH_JOB, refresh_run_config
+from csenet_dagster.publish.audit import TRIGGER_TAG
+from csenet_dagster.run_folder import KILL_ENV
 
 
 def run_pipeline(
@@ -34,8 +33,8 @@ def run_pipeline(
     triggered by ``api``. ``console_log_level`` (e.g. "CRITICAL") quietens
     Dagster's console log; the run's events are still stored in the instance.
     """
-    import uuid
-
+    # Loading the code location binds the resource to this environment's paths (and
+    # creates the warehouse folder), so it happens when a run starts, not on import.
     from csenet_dagster.definitions import build_definitions
 
     defs = build_definitions()
@@ -58,11 +57,6 @@ def run_pipeline(
 def _kill_after_step_hook(instance: dg.DagsterInstance, run_id: str) -> None:
     """Test hook: with ``CSENET_KILL_AT=after:<step_key>`` the process SIGKILLs itself as soon
     as that step has succeeded (a crash between two steps). Never set in production."""
-    import os
-    import signal
-
-    from csenet_dagster.ops.run_folder import KILL_ENV
-
     point = os.environ.get(KILL_ENV, "")
     if not point.startswith("after:"):
         return

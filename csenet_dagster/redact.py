@@ -35,24 +35,19 @@ _PROJECT_NAME = re.compile(
 )
 
 
-def _known_names() -> frozenset[str]:
-    from csenet_dagster.ingest.contract import FILES, RULES
-
-    names: set[str] = set(RULES)
-    for spec in FILES:
-        names.update(spec.columns)
-        names.update((spec.file_name, spec.table, spec.name))
-    return frozenset(names)
+# Names the extract contract uses (files, tables, columns, rules). The contract registers
+# them when ingest is imported (every process that runs or audits a pipeline loads it);
+# the floor does not import the stage. Before that, masking is stricter, never looser.
+_KNOWN: set[str] = set()
 
 
-_KNOWN: frozenset[str] | None = None
+def register_project_names(names) -> None:
+    """Add names of the project (contract columns, files, tables, rules) that stay readable."""
+    _KNOWN.update(names)
 
 
 def is_project_name(text: str) -> bool:
     """True when ``text`` is a name the project uses (column, table, file, rule), never a delivered value."""
-    global _KNOWN
-    if _KNOWN is None:
-        _KNOWN = _known_names()
     return len(text) <= 4096 and (text in _KNOWN or _PROJECT_NAME.fullmatch(text) is not None)
 
 

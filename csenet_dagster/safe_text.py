@@ -92,3 +92,8 @@ def xml_text(value) -> str:
 def html_text(value) -> str:
     """Text for HTML content or attribute values: cleaned and escaped."""
     return html.escape(free_text(value), quote=True)
+
+
+def format_share(share: float) -> str:
+    """A share as a percentage that never shows a non-zero share as 0.00%."""
+    return "<0.01%" if 0 < share < 0.00005 else f"{share:.2%}"

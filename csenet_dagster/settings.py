@@ -4,7 +4,10 @@ Paths come from environment variables (documented in the README). Each stage
 keeps its own settings in a frozen dataclass in its own package; a force can
 override any of them in a JSON file named by ``CSENET_SETTINGS_FILE``, with one
 object per section, e.g. ``{"network": {"intel_source_evals": ["1", "2"]}}``.
-The settings actually used are recorded in ``analyst.run`` for every run.
+
+A run reads that file once, when it starts (``run_snapshot``, taken by the run's
+resource): every ``load`` inside the run returns the values of that moment, and
+``analyst.run`` records exactly them, even if the file changes while the run goes on.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,14 +65,58 @@ def paths() -> Paths:
     )
 
 
-def _overrides() -> dict[str, Any]:
-    file = os.environ.get("CSENET_SETTINGS_FILE")
+SETTINGS_FILE_ENV = "CSENET_SETTINGS_FILE"
+
+
+def read_overrides() -> dict[str, Any]:
+    """What the settings file holds now (no file: no overrides)."""
+    file = os.environ.get(SETTINGS_FILE_ENV)
     if not file:
         return {}
     try:
         return json.loads(Path(file).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValueError(f"settings file {file} cannot be read as JSON: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """The settings of one run, read once at its start."""
+
+    file: str | None  # CSENET_SETTINGS_FILE at the start (None: defaults only)
+    overrides: dict[str, Any]  # what the file held then
+    used: dict[str, dict[str, Any]]  # every pipeline section's values as the run uses them
+
+
+# The run in progress in this process (one at a time: a run holds the warehouse lock).
+_snapshot: RunSnapshot | None = None
+
+
+def _overrides() -> dict[str, Any]:
+    return _snapshot.overrides if _snapshot is not None else read_overrides()
+
+
+@contextmanager
+def run_snapshot(resolve: Callable[[], dict[str, dict[str, Any]]]) -> Iterator[RunSnapshot]:
+    """Read the settings file once for the block (a run): every ``load`` inside returns its values.
+
+    ``resolve`` gives every pipeline section's values (ops knows the sections; the floor
+    does not); called once the file is pinned, it also refuses a bad file at the run's start.
+    """
+    global _snapshot
+    outer = _snapshot
+    overrides = read_overrides()
+    _snapshot = RunSnapshot(os.environ.get(SETTINGS_FILE_ENV), overrides, {})
+    try:
+        _snapshot = RunSnapshot(_snapshot.file, overrides, resolve())
+        yield _snapshot
+    finally:
+        _snapshot = outer
+
+
+def current_run_snapshot() -> RunSnapshot | None:
+    """The settings of the run in progress (None outside a run)."""
+    return _snapshot
 
 
 _SECTIONS: dict[str, type] = {}
@@ -84,9 +133,14 @@ def section(name: str):
     return register
 
 
+def section_name(cls: type) -> str:
+    return cls._section_name  # type: ignore[attr-defined]
+
+
 def load(cls: type[T]) -> T:
-    """The stage's settings with any overrides from CSENET_SETTINGS_FILE applied."""
-    name = cls._section_name  # type: ignore[attr-defined]
+    """The stage's settings with any overrides from CSENET_SETTINGS_FILE applied
+    (inside a run: as the file was when the run started)."""
+    name = section_name(cls)
     values = _overrides().get(name, {})
     known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(values) - set(known))
@@ -98,25 +152,7 @@ def load(cls: type[T]) -> T:
     return cls(**converted)
 
 
-# The pipeline's sections and the module defining each. analyst.run records exactly
-# these, imported here so the record never depends on what else happens to be loaded.
-PIPELINE_SECTIONS = {
-    "harm": "csenet_dagster.harm.config",
-    "ingest": "csenet_dagster.ingest.config",
-    "network": "csenet_dagster.network.network_settings",
-    "ops": "csenet_dagster.ops.config",
-    "publish": "csenet_dagster.publish.config",
-    "resolve": "csenet_dagster.resolve.config",
-    "review": "csenet_dagster.publish.review_config",
-}
-# Sections of tools that are not part of a run (the synthetic-data generator).
-TOOL_SECTIONS = ("generator",)
-
-
-def all_settings() -> dict[str, dict[str, Any]]:
-    """Every pipeline section as used by this run (for analyst.run and the audit)."""
-    import importlib
-
-    for module in PIPELINE_SECTIONS.values():
-        importlib.import_module(module)
-    return {name: dataclasses.asdict(load(_SECTIONS[name])) for name in sorted(PIPELINE_SECTIONS)}
+def section_value(name: str, key: str, default: Any) -> Any:
+    """One field of a section, for a floor module that may not import the stage declaring it
+    (``files`` reads ``publish.file_mode``); the stage's own ``load`` validates the section."""
+    return _overrides().get(name, {}).get(key, default)

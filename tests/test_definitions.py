@@ -12,7 +12,7 @@ import pytest
 
 from csenet_dagster import db, settings
 from csenet_dagster.definitions import build_definitions, defs
-from csenet_dagster.pipeline import REFRESH_JOB
+from csenet_dagster.ops.job import REFRESH_JOB
 from csenet_dagster.publish import ANALYST_DB_KEY, PUB_TABLES
 
 # Table names the force's output contract (shared/contract/outputs.md) promises.

@@ -17,8 +17,9 @@ import dagster as dg
 import igraph as ig
 import pytest
 
-from csenet_dagster import db, previous, shareable
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster import db, previous
+from csenet_dagster.network import shareable
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.network import ASSETS, CHECKS, exports
 from csenet_dagster.network.network_settings import load as load_network_settings
 from conftest import Workspace, use_workspace

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from csenet_dagster import settings
-from csenet_dagster.assets_common import private_dir, write_private_file
+from csenet_dagster.files import private_dir, write_private_file
 
 
 def mode(path: Path) -> int:

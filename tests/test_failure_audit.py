@@ -9,7 +9,8 @@ from dagster._utils.error import SerializableErrorInfo
 from csenet_dagster import db
 from csenet_dagster.ops.audit import AUDIT_SENSOR_NAME, record_failure, run_failure_audit, safe_error_line
 from csenet_dagster.ops.sensor import DELIVERY_TAG
-from csenet_dagster.pipeline import REFRESH_JOB, TRIGGER_TAG
+from csenet_dagster.ops.job import REFRESH_JOB
+from csenet_dagster.publish.audit import TRIGGER_TAG
 
 SECRET = "ZEBEDEE-SURNAME"
 

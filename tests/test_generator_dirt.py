@@ -15,7 +15,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from csenet_dagster import assets_common, db
+from csenet_dagster import db
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.generator import generate
 
 DELIVERY = "2026-11-29T0600"
@@ -269,7 +270,7 @@ def _is_copy(base: Path, name: str, row_no: int) -> bool:
 def test_ingest_quarantines_every_expected_row(workspace):
     from csenet_dagster import ingest
 
-    result = dg.materialize(ingest.ASSETS, resources={"duckdb": assets_common.duckdb_resource()})
+    result = dg.materialize(ingest.ASSETS, resources={"duckdb": duckdb_resource()})
     assert result.success
     with db.working_db(read_only=True) as conn:
         quarantined = {tuple(r) for r in conn.sql("SELECT file_name, row_no, rule FROM raw.quarantine").fetchall()}

@@ -14,8 +14,8 @@ import pytest
 
 import test_harm_world as world
 from csenet_dagster import db, harm, previous
-from csenet_dagster.harm import weights
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster import reference_files
+from csenet_dagster.ops.resource import duckdb_resource
 
 
 FULL_PICTURE_DOSSIERS = {"dossier_include_handling_c": True}
@@ -110,7 +110,7 @@ def test_weights_file_setting_reads_a_force_cchi_export(empty_workspace, tmp_pat
         assert conn.sql("SELECT kind, file_name, version, n_rows FROM harm.reference_file ORDER BY kind").fetchall() == [
             ("css_weights", "ons_css.csv", "ONS CSS test", 2),
             ("harm_weights", "cchi.csv", "CCHI test 1", len(world.WEIGHT) + 5),
-            ("offence_codes", "offence_codes.csv", weights.BUNDLED_VERSION, len(weights.load_offence_code_reference())),
+            ("offence_codes", "offence_codes.csv", reference_files.BUNDLED_VERSION, len(reference_files.load_offence_code_reference())),
         ]
         assert dict(conn.sql("SELECT offence_code, css_weight FROM harm.offence_weight WHERE css_weight IS NOT NULL").fetchall()) == {
             "19E": 6000.0, "46": 14.0,

@@ -2,7 +2,7 @@
 
 A page shows the picture it is rendered from (the catalog in use): handling-code-C
 intelligence stays out because the dossier asset renders from the shareable picture
-(csenet_dagster/shareable.py). That end-to-end property is tested metamorphically in
+(csenet_dagster/network/shareable.py). That end-to-end property is tested metamorphically in
 tests/test_shareable_picture.py; here the world is one picture, C item I2 included."""
 
 from __future__ import annotations

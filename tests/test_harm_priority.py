@@ -147,13 +147,22 @@ def test_priority_is_deterministic(scored):
 
 
 def test_rank_and_explanation_checks_catch_faults(scored):
+    from csenet_dagster import sql_checks
     from csenet_dagster.harm import checks
 
     conn, _ = scored
-    assert checks.rank_permutation_faults(conn, "harm.network_priority", "priority_rank") == 0
-    conn.execute("CREATE TABLE harm.bad_rank AS SELECT * FROM (VALUES (1), (2), (2), (5)) t(r)")
-    assert checks.rank_permutation_faults(conn, "harm.bad_rank", "r") == 2  # 5 out of range, 2 repeated
-    assert db.scalar(conn, db.render_sql("4_harm/checks/explanation_not_adding_up.sql")) == 0
+    by_name = {check.name: check for check in checks.HARM_CHECKS}
+
+    def counts(check) -> dict:
+        return sql_checks.rule_counts(conn, check.sql_file, check.params())
+
+    assert counts(by_name["network_rank_is_permutation"])["n_rank_faults"] == 0
+    assert sql_checks.run_check(conn, by_name["network_rank_is_permutation"]).passed
+    conn.execute("CREATE TABLE harm.bad_rank AS SELECT * FROM (VALUES (1), (2), (2), (5)) t(priority_rank)")
+    bad = checks.rank_is_permutation("bad_rank_is_permutation", "harm.bad_rank", "harm.bad_rank", "probe")
+    assert counts(bad) == {"n_rank_faults": 2, "rows_not_expected": 0, "n_ranked": 4}  # 5 out of range, 2 repeated
+    assert not sql_checks.run_check(conn, bad).passed
+    assert counts(by_name["explanation_adds_up"]) == {"n_subjects_not_adding_up": 0}
     conn.execute("UPDATE harm.explanation SET contribution = contribution + 1 WHERE subject_id = 'CSE00002' AND component = 'HARM'")
-    assert db.scalar(conn, db.render_sql("4_harm/checks/explanation_not_adding_up.sql")) == 1
-    assert db.scalar(conn, db.render_sql("4_harm/checks/soc_link_invalid.sql")) == 0
+    assert counts(by_name["explanation_adds_up"]) == {"n_subjects_not_adding_up": 1}
+    assert counts(by_name["soc_link_valid"]) == {"n_invalid_rows": 0}

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from csenet_dagster import db
-from csenet_dagster.harm import config, weights
+from csenet_dagster import reference_files
+from csenet_dagster.harm import config
 
 QUALITY_PEOPLE = 20000
 QUALITY_SEED = 5
@@ -53,14 +54,14 @@ def match_networks(conn, truth: Path) -> dict[str, tuple[str, int]]:
 
 def truth_harm(truth: Path, extracted_at: dt.datetime, cfg: config.HarmSettings) -> dict[str, float]:
     """Planted network -> recency-weighted harm of its true crimes (each crime once)."""
-    weight = {w.offence_code: w.harm_days for w in weights.load_weights(weights.weights_path(cfg.weights_file))}
+    weight = {w.offence_code: w.harm_days for w in reference_files.load_weights(reference_files.weights_path(cfg.weights_file))}
     crimes = {(r["network_id"], r["crime_ref"]): r for r in read_csv(truth / "network_offence.csv")}
     harm: dict[str, float] = defaultdict(float)
     for (network_id, _), r in sorted(crimes.items()):
         known = max(dt.date.fromisoformat(r["committed_date"]), dt.date.fromisoformat(r["recorded_date"]))
         age = max((extracted_at.date() - known).days, 0)
         recency = max(cfg.cse_recency_floor, 0.5 ** (age / cfg.recency_half_life_days))
-        harm[network_id] += weight[weights.normalise_code(r["offence_code"])] * recency
+        harm[network_id] += weight[reference_files.normalise_code(r["offence_code"])] * recency
     for r in read_csv(truth / "network.csv"):
         harm.setdefault(r["network_id"], 0.0)
     return dict(harm)

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 import test_harm_world as world
-from csenet_dagster import db
+from csenet_dagster import db, reference_files
 from csenet_dagster.harm import config, scoring
 
 
@@ -29,7 +29,7 @@ def crime(conn, ref):
 
 def test_bundled_weights_cover_every_reference_code(scored):
     conn, _ = scored
-    codes = set(world.__dict__["WEIGHT"]) | set(scoring.weights.load_offence_codes())
+    codes = set(world.__dict__["WEIGHT"]) | set(reference_files.load_offence_codes())
     weighted = {r[0] for r in conn.sql("SELECT offence_code FROM harm.offence_weight").fetchall()}
     assert codes <= weighted, sorted(codes - weighted)
     assert db.scalar(conn, "SELECT min(harm_days) FROM harm.offence_weight") >= 0
@@ -120,7 +120,7 @@ def test_default_fallback_setting_weights_every_unknown_code_alike(scored):
     scoring.build_offence_weight(conn, strict)
     scoring.build_crime_harm(conn, strict)
     assert [(r[0], r[4], r[5]) for r in scoring.unknown_offence_codes(conn)] == [("10Z", "DEFAULT", 7.0), ("58Q", "DEFAULT", 7.0)]
-    with pytest.raises(scoring.weights.WeightsFileError, match="unknown_code_fallback"):
+    with pytest.raises(reference_files.WeightsFileError, match="unknown_code_fallback"):
         scoring.build_offence_weight(conn, dataclasses.replace(cfg, unknown_code_fallback="GUESS"))
 
 
@@ -138,9 +138,9 @@ def test_reference_files_are_recorded_with_version_and_checksum(scored):
     files = {r[0]: r[1:] for r in conn.sql("SELECT kind, file_name, version, sha256, n_rows, bundled FROM harm.reference_file").fetchall()}
     assert set(files) == {"offence_codes", "harm_weights"}
     name, version, sha, n_rows, bundled = files["harm_weights"]
-    assert name == "harm_weights.csv" and version == scoring.weights.BUNDLED_VERSION and bundled
-    assert sha == hashlib.sha256(scoring.weights.BUNDLED_WEIGHTS.read_bytes()).hexdigest()
-    assert n_rows == len(scoring.weights.load_weights(scoring.weights.BUNDLED_WEIGHTS))
+    assert name == "harm_weights.csv" and version == reference_files.BUNDLED_VERSION and bundled
+    assert sha == hashlib.sha256(reference_files.BUNDLED_WEIGHTS.read_bytes()).hexdigest()
+    assert n_rows == len(reference_files.load_weights(reference_files.BUNDLED_WEIGHTS))
 
 
 def test_same_input_gives_identical_tables(scored):
@@ -168,6 +168,6 @@ def test_warning_names_at_most_the_configured_number_of_codes():
 
 
 def test_tiny_fallback_shares_are_not_shown_as_zero():
-    from csenet_dagster.harm.checks import format_share
+    from csenet_dagster.safe_text import format_share
 
     assert (format_share(0.0), format_share(0.00001), format_share(0.1234)) == ("0.00%", "<0.01%", "12.34%")

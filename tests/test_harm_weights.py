@@ -6,12 +6,12 @@ import csv
 
 import pytest
 
-from csenet_dagster.harm import weights
+from csenet_dagster import reference_files
 
 
 def test_bundled_file_covers_reference_codes_and_cites_sources():
-    loaded = {w.offence_code: w for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
-    assert set(weights.load_offence_codes()) <= set(loaded)
+    loaded = {w.offence_code: w for w in reference_files.load_weights(reference_files.BUNDLED_WEIGHTS)}
+    assert set(reference_files.load_offence_codes()) <= set(loaded)
     for code in ("19E", "22B", "88A", "71", "72", "106", "86", "36", "13", "24"):
         assert code in loaded, code
     for w in loaded.values():
@@ -33,7 +33,7 @@ def test_cchi_export_layout_is_read(tmp_path):
         "46,Shoplifting,1\n",
         encoding="utf-8",
     )
-    loaded = {w.offence_code: w for w in weights.load_weights(file)}
+    loaded = {w.offence_code: w for w in reference_files.load_weights(file)}
     assert set(loaded) == {"19E", "8N", "46"}
     assert loaded["19E"].harm_days == 2920
     assert loaded["8N"].harm_days == 10 and "2 sub-offences" in loaded["8N"].note
@@ -53,8 +53,8 @@ def test_cchi_export_layout_is_read(tmp_path):
 def test_cchi_export_errors_name_file_row_and_rule(tmp_path, body, rule):
     file = tmp_path / "force_cchi.csv"
     file.write_text(body, encoding="utf-8")
-    with pytest.raises(weights.WeightsFileError) as err:
-        weights.load_weights(file)
+    with pytest.raises(reference_files.WeightsFileError) as err:
+        reference_files.load_weights(file)
     assert "force_cchi.csv" in str(err.value) and rule in str(err.value)
 
 
@@ -62,15 +62,15 @@ def test_csenet_layout_rejects_duplicate_codes(tmp_path):
     file = tmp_path / "w.csv"
     with file.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(weights.CSENET_COLUMNS)
+        writer.writerow(reference_files.CSENET_COLUMNS)
         writer.writerow(["19E", "a", "2920", "CUSTODY", "g", "c", ""])
         writer.writerow(["019e", "a", "2920", "CUSTODY", "g", "c", ""])
-    with pytest.raises(weights.WeightsFileError, match=r"row 2: offence code 19E repeated \(rule: duplicate_code\)"):
-        weights.load_weights(file)
+    with pytest.raises(reference_files.WeightsFileError, match=r"row 2: offence code 19E repeated \(rule: duplicate_code\)"):
+        reference_files.load_weights(file)
 
 
 def test_classification_marks_cse_offences_and_implied_child_victims():
-    codes = {c.offence_code: c for c in weights.load_offence_code_reference()}
+    codes = {c.offence_code: c for c in reference_files.load_offence_code_reference()}
     assert len(codes) >= 150
     for code in ("19E", "22B", "88A", "86", "71", "19H", "21", "17B", "20B", "73"):
         assert codes[code].child_victim_implied, code
@@ -83,20 +83,20 @@ def test_classification_marks_cse_offences_and_implied_child_victims():
 
 
 def test_bundled_weights_cover_the_classification_and_say_whose_reading_they_are():
-    loaded = {w.offence_code: w for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
-    assert set(loaded) == {c.offence_code for c in weights.load_offence_code_reference()}
-    assert {w.weight_origin for w in loaded.values()} == {weights.ORIGIN_CSENET}
+    loaded = {w.offence_code: w for w in reference_files.load_weights(reference_files.BUNDLED_WEIGHTS)}
+    assert set(loaded) == {c.offence_code for c in reference_files.load_offence_code_reference()}
+    assert {w.weight_origin for w in loaded.values()} == {reference_files.ORIGIN_CSENET}
     assert all(w.source for w in loaded.values())
     assert all(w.css_weight is None for w in loaded.values())  # csenet does not guess official CSS values
     assert loaded["1"].harm_days > loaded["19E"].harm_days > loaded["10A"].harm_days > loaded["8L"].harm_days
 
 
 def test_bundled_codes_are_canonical_and_sub_classes_weighted_as_their_ons_code():
-    with weights.OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
+    with reference_files.OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
         raw = [r["offence_code"] for r in csv.DictReader(handle)]
-    assert len(raw) == 333 and all(weights.normalise_code(c) == c for c in raw)  # as every stage compares them
-    codes = {c.offence_code: c for c in weights.load_offence_code_reference()}
-    loaded = {w.offence_code: w for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
+    assert len(raw) == 333 and all(reference_files.normalise_code(c) == c for c in raw)  # as every stage compares them
+    codes = {c.offence_code: c for c in reference_files.load_offence_code_reference()}
+    loaded = {w.offence_code: w for w in reference_files.load_weights(reference_files.BUNDLED_WEIGHTS)}
     sub_classes = [c for c in codes if "/" in c]
     assert len(sub_classes) == 169
     for code in sub_classes:
@@ -118,7 +118,7 @@ def test_bundled_codes_are_canonical_and_sub_classes_weighted_as_their_ons_code(
      ("DROP", None), ("1234", None), ("10ABC", None), ("", None), ("8 L", None)],
 )
 def test_offence_class_only_for_code_shaped_values(code, expected):
-    assert weights.offence_class(code) == expected
+    assert reference_files.offence_class(code) == expected
 
 
 def test_ons_css_table_is_read(tmp_path):
@@ -130,7 +130,7 @@ def test_ons_css_table_is_read(tmp_path):
         "46,Shoplifting,14\n",
         encoding="utf-8",
     )
-    assert weights.load_css_weights(file) == {"19E": 6123.4, "46": 14.0}
+    assert reference_files.load_css_weights(file) == {"19E": 6123.4, "46": 14.0}
 
 
 @pytest.mark.parametrize(
@@ -145,31 +145,31 @@ def test_ons_css_table_is_read(tmp_path):
 def test_ons_css_table_errors_name_file_and_rule(tmp_path, body, rule):
     file = tmp_path / "ons_css.csv"
     file.write_text(body, encoding="utf-8")
-    with pytest.raises(weights.WeightsFileError) as err:
-        weights.load_css_weights(file)
+    with pytest.raises(reference_files.WeightsFileError) as err:
+        reference_files.load_css_weights(file)
     assert "ons_css.csv" in str(err.value) and rule in str(err.value)
 
 
 def test_csenet_layout_optional_columns_are_validated(tmp_path):
     file = tmp_path / "w.csv"
-    columns = (*weights.CSENET_COLUMNS, "css_weight", "weight_origin", "source")
+    columns = (*reference_files.CSENET_COLUMNS, "css_weight", "weight_origin", "source")
     with file.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerow(["19E", "a", "2920", "CUSTODY", "g", "c", "", "5000", "official", "CCHI 2020"])
-    (w,) = weights.load_weights(file)
+    (w,) = reference_files.load_weights(file)
     assert (w.css_weight, w.weight_origin, w.source) == (5000.0, "OFFICIAL", "CCHI 2020")
     with file.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerow(["19E", "a", "2920", "CUSTODY", "g", "c", "", "", "GUESSED", ""])
-    with pytest.raises(weights.WeightsFileError, match=r"row 1: weight_origin .*known_weight_origin"):
-        weights.load_weights(file)
+    with pytest.raises(reference_files.WeightsFileError, match=r"row 1: weight_origin .*known_weight_origin"):
+        reference_files.load_weights(file)
 
 
 def test_classification_file_errors_name_file_row_and_rule(tmp_path):
-    good = weights.OFFENCE_CODES.read_text(encoding="utf-8").splitlines()
+    good = reference_files.OFFENCE_CODES.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "offence_codes.csv"
     bad.write_text("\n".join([good[0], good[1].replace(",N,", ",maybe,", 1)]) + "\n", encoding="utf-8")
-    with pytest.raises(weights.WeightsFileError, match=r"offence_codes.csv row 1: .*rule: yes_no"):
-        weights.load_offence_code_reference(bad)
+    with pytest.raises(reference_files.WeightsFileError, match=r"offence_codes.csv row 1: .*rule: yes_no"):
+        reference_files.load_offence_code_reference(bad)

@@ -343,7 +343,7 @@ def test_a_headerless_csv_fails_its_step_without_echoing_it_in_any_record(empty_
 
     from conftest import persistent_instance
     from csenet_dagster import ingest
-    from csenet_dagster.assets_common import duckdb_resource
+    from csenet_dagster.ops.resource import duckdb_resource
     from csenet_dagster.cli import _error_text
 
     data = (HEADERLESS_ROW + HEADERLESS_ROW.replace("V1,", "V2,")).encode()
@@ -391,7 +391,13 @@ def test_masking_hides_delivered_values_but_keeps_rule_column_table_and_file_nam
 
 
 def test_ingest_and_harm_agree_on_what_an_offence_code_looks_like():
-    from csenet_dagster.harm.weights import CODE_SHAPE
+    from csenet_dagster.ingest.loader import format_valid
+    from csenet_dagster.reference_files import is_code_shaped
 
-    sql = (REPO / "sql" / "1_ingest" / "format_offence_code.sql").read_text(encoding="utf-8")
-    assert f"'{CODE_SHAPE.removeprefix('^').removesuffix('$')}'" in sql
+    values = ["19E", "8L", "105A", "4.1", "008L", "8/67", " 19e ", "Smith", "2026-01-01", "19 E", "", "4.123", "ABC"]
+    conn = duckdb.connect(":memory:", config=dict(db.CONNECTION_CONFIG))
+    expression = format_valid(db.SqlFragment("v"), "offence_code")
+    rows = ", ".join(f"({db.literal(v)})" for v in values)
+    shaped = dict(conn.sql(f"SELECT v, {expression} FROM (VALUES {rows}) AS t(v)").fetchall())
+    assert shaped == {v: is_code_shaped(v.strip().upper()) for v in values}
+    assert sum(shaped.values()) == 7

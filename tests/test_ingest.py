@@ -17,7 +17,7 @@ import dagster as dg
 import pytest
 
 from csenet_dagster import db, settings
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.ingest import ASSETS, CHECKS, DeliveryError, find_deliveries, validate_delivery
 from csenet_dagster.ingest.contract import BY_FILE, FILES, PERSON_FIELDS
 from csenet_dagster.ingest import checks, loader, resolve_delivery

@@ -9,8 +9,9 @@ import os
 import dagster as dg
 import pytest
 
-from csenet_dagster import db, ids, previous, shareable
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster import db, ids, previous
+from csenet_dagster.network import shareable
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.network import ASSETS, CHECKS
 from csenet_dagster.network.corrections import CorrectionError, load_link_corrections
 from conftest import Workspace, complete_previous_run, use_workspace

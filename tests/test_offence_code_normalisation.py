@@ -22,7 +22,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import db, settings
-from csenet_dagster.harm import config, scoring, weights
+from csenet_dagster import reference_files
+from csenet_dagster.harm import config, scoring
 from csenet_dagster.network import assets as network_assets, steps as network_steps
 from csenet_dagster.network.network_settings import load as load_network_settings
 from test_network_world import build_world
@@ -73,15 +74,15 @@ def test_sql_normalisation_is_the_python_one(tmp_path):
     conn = db.connect(tmp_path / "n.duckdb")
     conn.execute("CREATE TABLE codes (code VARCHAR)")
     conn.executemany("INSERT INTO codes VALUES (?)", [[c] for c in raw] + [[None]])
-    expr = weights.offence_code_sql("code")
+    expr = reference_files.offence_code_sql("code")
     got = dict(conn.sql(f"SELECT code, {expr} FROM codes").fetchall())
     for code in raw:
-        assert got[code] == (weights.normalise_code(code) or None), code
+        assert got[code] == (reference_files.normalise_code(code) or None), code
     assert got[None] is None
     assert got["019E"] == "19E" and got["008/67"] == got["08/67"] == "8/67" and got["0"] == "0"
     assert got["08805"] == "88/05" and got["07117"] == "71/17" and got["123456"] == "123456"
     assert got["SMITH John 0770"] == "SMITH JOHN 0770"  # a non-code value stays readable (inner spaces kept)
-    assert weights.offence_class("8/67") == "8" and weights.is_code_shaped("8/67")
+    assert reference_files.offence_class("8/67") == "8" and reference_files.is_code_shaped("8/67")
 
 
 def test_padded_and_spaced_codes_match_in_the_network_stage(empty_workspace, monkeypatch):
@@ -139,7 +140,7 @@ def test_padded_codes_take_their_own_weight_in_the_harm_stage(empty_workspace, m
 def _force_classification(tmp_path) -> tuple:
     """The bundled classification as a force might re-issue it: zero-padded codes, 36 not a CSE
     offence in the force's reading, and a (zero-padded) sub-class code of its own flagged as CSE."""
-    with weights.OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
+    with reference_files.OFFENCE_CODES.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header, rows = reader.fieldnames, list(reader)
     for row in rows:
@@ -202,5 +203,5 @@ def test_a_bad_force_classification_fails_naming_file_row_and_rule(empty_workspa
     failure = next(e for e in result.all_events if e.is_step_failure)
     message = failure.step_failure_data.error.message
     assert "force_offence_codes.csv row 2" in message and "rule: yes_no" in message
-    with pytest.raises(weights.WeightsFileError, match="row 2: is_cse_offence is not Y or N"):
-        weights.load_offence_code_reference(file)
+    with pytest.raises(reference_files.WeightsFileError, match="row 2: is_cse_offence is not Y or N"):
+        reference_files.load_offence_code_reference(file)

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from conftest import clone_workspace, use_workspace
-from csenet_dagster.harm import weights
+from csenet_dagster import reference_files
 from csenet_dagster.pipeline import run_pipeline
 from csenet_dagster.publish.summary import analyst_summary, format_share
 
@@ -124,9 +124,9 @@ def test_unknown_offence_code_table_lists_codes_and_fallback_weights(foreign_cod
             "n_crime_rows, n_custody_rows, offence_title_delivered FROM unknown_offence_code",
         )
     }
-    by_code = {w.offence_code: w.harm_days for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
-    class_58 = min((d, c) for c, d in by_code.items() if weights.offence_class(c) == "58")
-    class_88 = min((d, c) for c, d in by_code.items() if weights.offence_class(c) == "88")
+    by_code = {w.offence_code: w.harm_days for w in reference_files.load_weights(reference_files.BUNDLED_WEIGHTS)}
+    class_58 = min((d, c) for c, d in by_code.items() if reference_files.offence_class(c) == "58")
+    class_88 = min((d, c) for c, d in by_code.items() if reference_files.offence_class(c) == "88")
     non_code = NON_CODE.upper()  # trimmed and upper-cased like every delivered code
     assert set(rows) == {"58Z", "88Z", "999Z", non_code}
     assert rows["58Z"][:6] == (True, "CLASS", "58", class_58[1], class_58[0], 1)
@@ -140,7 +140,7 @@ def test_unknown_offence_code_table_lists_codes_and_fallback_weights(foreign_cod
 
 def test_crimes_carry_their_own_or_fallback_weights(foreign_codes_run):
     ws, _, chosen, _ = foreign_codes_run
-    by_code = {w.offence_code: w.harm_days for w in weights.load_weights(weights.BUNDLED_WEIGHTS)}
+    by_code = {w.offence_code: w.harm_days for w in reference_files.load_weights(reference_files.BUNDLED_WEIGHTS)}
     conn = duckdb.connect(str(ws.work_db), read_only=True)
     try:
         harm = {
@@ -150,7 +150,7 @@ def test_crimes_carry_their_own_or_fallback_weights(foreign_codes_run):
     finally:
         conn.close()
     expected = {"10A": by_code["10A"], "58A": by_code["58A"], "8L": by_code["8L"], "999Z": 2.5,
-                "058Z": min(d for c, d in by_code.items() if weights.offence_class(c) == "58"), NON_CODE: 2.5}
+                "058Z": min(d for c, d in by_code.items() if reference_files.offence_class(c) == "58"), NON_CODE: 2.5}
     for crime_ref, code in chosen.items():
         assert harm[crime_ref][0] == pytest.approx(expected[code]), code
         assert harm[crime_ref][1] >= harm[crime_ref][0]
@@ -162,8 +162,8 @@ def test_summary_and_run_record_say_what_the_scores_rest_on(foreign_codes_run):
     [(total_share,)] = analyst(ws, "SELECT sum(share_of_crime_harm) FROM unknown_offence_code")
     assert 0 < total_share < 1 and f"{format_share(total_share)} of crime harm" in line
     assert "SMITH" not in "\n".join(summary)
-    [(reference_files,)] = analyst(ws, "SELECT reference_files FROM run")
-    files = {f["kind"]: f for f in json.loads(reference_files)}
-    assert files["harm_weights"]["sha256"] == hashlib.sha256(weights.BUNDLED_WEIGHTS.read_bytes()).hexdigest()
-    assert files["offence_codes"]["sha256"] == hashlib.sha256(weights.OFFENCE_CODES.read_bytes()).hexdigest()
-    assert files["harm_weights"]["version"] == weights.BUNDLED_VERSION
+    [(recorded_files,)] = analyst(ws, "SELECT reference_files FROM run")
+    files = {f["kind"]: f for f in json.loads(recorded_files)}
+    assert files["harm_weights"]["sha256"] == hashlib.sha256(reference_files.BUNDLED_WEIGHTS.read_bytes()).hexdigest()
+    assert files["offence_codes"]["sha256"] == hashlib.sha256(reference_files.OFFENCE_CODES.read_bytes()).hexdigest()
+    assert files["harm_weights"]["version"] == reference_files.BUNDLED_VERSION

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from csenet_dagster.ops.locking import WorkingDbBusy, lock_path, working_db_lock
+from csenet_dagster.locking import WorkingDbBusy, lock_path, working_db_lock
 
 HOLD = textwrap.dedent(
     """
     import sys, time
-    from csenet_dagster.ops.locking import working_db_lock
+    from csenet_dagster.locking import working_db_lock
     with working_db_lock():
         print("held", flush=True)
         time.sleep(float(sys.argv[1]))

@@ -24,7 +24,7 @@ import pytest
 from conftest import Workspace, use_workspace
 from csenet_dagster import settings
 from csenet_dagster.definitions import RUN_EXECUTOR, defs
-from csenet_dagster.pipeline import REFRESH_JOB
+from csenet_dagster.ops.job import REFRESH_JOB
 from csenet_dagster.publish import ANALYST_DB_KEY
 
 BIN = Path(sys.executable).parent

@@ -21,7 +21,7 @@ import pytest
 from conftest import Workspace, clone_workspace, use_workspace
 from csenet_dagster import db, settings
 from csenet_dagster.ingest.delivery import DeliveryError, validate_delivery
-from csenet_dagster.ops import deliveries, run_folder
+from csenet_dagster import deliveries, run_folder
 from csenet_dagster.ops import sensor as sensor_module
 
 
@@ -151,7 +151,7 @@ def test_sensor_skips_a_delivery_published_by_the_cli_and_refuses_one_resent_wit
 
 
 def test_ingest_refuses_a_delivery_id_resent_with_other_content(tiny):
-    from csenet_dagster.assets_common import duckdb_resource
+    from csenet_dagster.ops.resource import duckdb_resource
     from csenet_dagster.ingest.assets import delivery
 
     folder = tiny.deliveries()[0]
@@ -217,7 +217,7 @@ def test_a_failed_first_run_leaves_nothing_readable_by_others(tiny, tmp_path):
 
 
 def test_exports_are_staged_in_the_run_folder_and_switched_in_with_the_analyst_file(empty_workspace):
-    from csenet_dagster.assets_common import private_dir, write_private_file
+    from csenet_dagster.files import private_dir, write_private_file
 
     warehouse = empty_workspace.warehouse
     # An older layout: a real analyst.duckdb file and exports/ folder.

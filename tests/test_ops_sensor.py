@@ -10,7 +10,7 @@ import pytest
 
 from csenet_dagster.ops import sensor as sensor_module
 from csenet_dagster.ops.sensor import DELIVERY_TAG, delivery_sensor
-from csenet_dagster.pipeline import REFRESH_JOB, refresh_run_config
+from csenet_dagster.ops.job import REFRESH_JOB, refresh_run_config
 
 
 class Ticks:

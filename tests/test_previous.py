@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from csenet_dagster import db, ids, previous, settings
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.previous import snapshot
 from conftest import complete_previous_run
 

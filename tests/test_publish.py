@@ -20,7 +20,7 @@ import pytest
 from conftest import Workspace, use_workspace
 
 from csenet_dagster import db, settings
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.publish import ASSETS, PUB_TABLES, audit, tables
 from csenet_dagster.publish.analyst_db import published_tables, staging_dir, write_analyst_file
 

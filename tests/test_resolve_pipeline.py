@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from csenet_dagster import db, ingest, previous, resolve
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.ops.resource import duckdb_resource
 from conftest import Workspace, clone_workspace, complete_previous_run, use_workspace
 
 RESOLVE_KEYS = ("er/person_record", "er/person_std", "er/match_pair", "er/match_weight", "er/nominal_record",

@@ -35,7 +35,7 @@ import pytest
 
 from conftest import Workspace, persistent_instance, use_workspace
 from csenet_dagster import db
-from csenet_dagster.assets_common import duckdb_resource
+from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.cli import _error_text
 from test_independent_world import build_world
 from test_privacy import recorded_text

@@ -28,12 +28,12 @@ class HarmSettings:
 
     # --- crime harm (Cambridge Crime Harm Index, days of custody) ---
     # Weights file; empty = the bundled csenet_dagster/reference/harm_weights.csv.
-    # Either that layout or a CSV export of the official CCHI (see weights.py).
+    # Either that layout or a CSV export of the official CCHI (see reference_files.py).
     weights_file: str = ""
     # Version label of weights_file (e.g. "CCHI 2020 v1.1"), recorded in analyst.run
     # with the file's name and sha256. The bundled file carries its own version.
     weights_version: str = ""
-    # ONS Crime Severity Score weights table (CSV, see weights.py); empty = none.
+    # ONS Crime Severity Score weights table (CSV, see reference_files.py); empty = none.
     # Carried beside the CCHI weight (harm.offence_weight.css_weight), not scored.
     css_weights_file: str = ""
     css_weights_version: str = ""
@@ -110,7 +110,7 @@ class HarmSettings:
     dossier_top_n: int = 10
     # Dossiers are written from the shareable picture (nothing derived from intelligence
     # with handling code C, sharing with conditions) unless this is true, when they are
-    # written from the full picture (csenet_dagster/shareable.py).
+    # written from the full picture (csenet_dagster/network/shareable.py).
     dossier_include_handling_c: bool = False
     # Seed of the link-chart layout, so the same network draws the same picture.
     dossier_layout_seed: int = 7

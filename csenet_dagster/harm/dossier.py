@@ -25,7 +25,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
-from csenet_dagster import assets_common, db, safe_text, settings, shareable  # noqa: E402
+from csenet_dagster import assets_common, db, files, safe_text, settings  # noqa: E402
+from csenet_dagster.network import shareable  # noqa: E402
 from csenet_dagster.harm import config  # noqa: E402
 from csenet_dagster.harm.scoring import GROUP  # noqa: E402
 
@@ -339,8 +340,8 @@ def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config
 def write_dossiers(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, out_dir: Path | None = None) -> list[Path]:
     """Write the top-N networks' pages, replacing the previous run's; returns the paths."""
     if out_dir is None:
-        out_dir = assets_common.private_dir(settings.paths().exports_dir) / "dossiers"
-    assets_common.private_dir(out_dir)  # pages name members and cite intelligence
+        out_dir = files.private_dir(settings.paths().exports_dir) / "dossiers"
+    files.private_dir(out_dir)  # pages name members and cite intelligence
     top = [r[0] for r in conn.sql(
         f"SELECT network_id FROM harm.network_priority WHERE priority_rank <= {int(cfg.dossier_top_n)} ORDER BY priority_rank"
     ).fetchall()]
@@ -351,7 +352,7 @@ def write_dossiers(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, ou
     for network_id in top:
         path = out_dir / f"{network_id}.html"
         page = render_network(conn, network_id, cfg)
-        written.append(assets_common.write_private_file(path, lambda temp: temp.write_text(page, encoding="utf-8")))
+        written.append(files.write_private_file(path, lambda temp: temp.write_text(page, encoding="utf-8")))
     return written
 
 

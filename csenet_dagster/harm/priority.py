@@ -8,7 +8,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db, shareable
+from csenet_dagster import assets_common, db
+from csenet_dagster.network import shareable
 from csenet_dagster.harm import config, scoring
 from csenet_dagster.harm.scoring import GROUP, sql_params
 from csenet_dagster.previous import snapshot
@@ -74,7 +75,7 @@ def build_child_safeguarding(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSe
 def build_all(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings, take_snapshot: bool = True) -> None:
     """Every table from soc_link to explanation, in dependency order, after the prev.* snapshot of
     the previous published run (tests and benchmarks); without ``take_snapshot`` over the prev.*
-    tables already in place (the shareable picture's, csenet_dagster/shareable.py)."""
+    tables already in place (the shareable picture's, csenet_dagster/network/shareable.py)."""
     if take_snapshot:
         snapshot.take(conn)
     build_soc_link(conn, cfg)
@@ -216,7 +217,7 @@ def child_safeguarding(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 
 def build_shareable_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dict[str, int]:
-    """The harm stage again, in the shareable picture (csenet_dagster/shareable.py), after the network
+    """The harm stage again, in the shareable picture (csenet_dagster/network/shareable.py), after the network
     stage's run there: crime and nominal harm, SOC links, network harm, priority, explanation. Its
     prev.* tables are the ones net/shareable set (no previous run: the published file holds no
     shareable state, so this picture lists no changes)."""
@@ -233,7 +234,7 @@ def build_shareable_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
     group=GROUP,
     description=(
         "The harm stage run again in the shareable picture (catalog shareable: the delivery without "
-        "handling-code-C intelligence, csenet_dagster/shareable.py), after net/shareable: the harm, "
+        "handling-code-C intelligence, csenet_dagster/network/shareable.py), after net/shareable: the harm, "
         "scores and ranks dossiers show."
     ),
     deps=["net.shareable", "harm.offence_weight"],

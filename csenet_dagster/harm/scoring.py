@@ -14,8 +14,8 @@ import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db
-from csenet_dagster.harm import config, weights
+from csenet_dagster import assets_common, db, reference_files
+from csenet_dagster.harm import config
 
 GROUP = "harm"
 
@@ -29,7 +29,7 @@ def sql_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> dic
         "offender_roles": tuple(cfg.offender_roles),
         "cse_recency_floor": float(cfg.cse_recency_floor),
         # the one offence-code normalisation (sql/common/offence_code.sql), for crime.csv's codes
-        "crime_offence_code": weights.offence_code_sql("c.offence_code"),
+        "crime_offence_code": reference_files.offence_code_sql("c.offence_code"),
     }
 
 
@@ -38,92 +38,62 @@ FALLBACK_MODES = ("CLASS", "DEFAULT")
 
 def validate_fallback_settings(cfg: config.HarmSettings) -> None:
     if cfg.unknown_code_fallback not in FALLBACK_MODES:
-        raise weights.WeightsFileError(
+        raise reference_files.WeightsFileError(
             f"setting harm.unknown_code_fallback must be one of {', '.join(FALLBACK_MODES)} (rule: known_fallback_mode)"
         )
     if not cfg.unknown_code_default_days >= 0:
-        raise weights.WeightsFileError("setting harm.unknown_code_default_days must be >= 0 (rule: harm_days_non_negative)")
+        raise reference_files.WeightsFileError("setting harm.unknown_code_default_days must be >= 0 (rule: harm_days_non_negative)")
 
 
 def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> int:
     """Load and validate the reference files into harm.offence_weight, harm.unknown_offence_code
     and harm.reference_file; returns the row count of harm.offence_weight."""
     validate_fallback_settings(cfg)
-    file = weights.weights_path(cfg.weights_file)
-    loaded = weights.load_weights(file)
+    file = reference_files.weights_path(cfg.weights_file)
+    loaded = reference_files.load_weights(file)
     css_file = Path(cfg.css_weights_file) if cfg.css_weights_file else None
-    css = weights.load_css_weights(css_file) if css_file else {}
-    classification_file = weights.classification_path(cfg.classification_file)
-    classification = weights.load_offence_code_reference(classification_file)
-    frame = pl.DataFrame(
-        {
-            "offence_code": [w.offence_code for w in loaded],
-            "offence_title": [w.offence_title for w in loaded],
-            "harm_days": [w.harm_days for w in loaded],
-            "basis": [w.basis for w in loaded],
-            "guideline": [w.guideline for w in loaded],
-            "guideline_category": [w.guideline_category for w in loaded],
-            "note": [w.note for w in loaded],
-            # an ONS CSS table, when configured, overrides the weights file's own css_weight
-            "css_weight": [css.get(w.offence_code, w.css_weight) for w in loaded],
-            "weight_origin": [w.weight_origin for w in loaded],
-            "source": [w.source for w in loaded],
-        },
+    css = reference_files.load_css_weights(css_file) if css_file else {}
+    classification_file = reference_files.classification_path(cfg.classification_file)
+    classification = reference_files.load_offence_code_reference(classification_file)
+    frame = db.attribute_frame(
+        loaded,
+        ("offence_code", "offence_title", "harm_days", "basis", "guideline", "guideline_category", "note",
+         "css_weight", "weight_origin", "source"),
         schema_overrides={"css_weight": pl.Float64},
+        # an ONS CSS table, when configured, overrides the weights file's own css_weight
+        css_weight=lambda w: css.get(w.offence_code, w.css_weight),
     )
-    reference = pl.DataFrame(
-        {
-            "offence_code": [c.offence_code for c in classification],
-            "offence_title": [c.offence_title for c in classification],
-            "offence_group": [c.offence_group for c in classification],
-            "offence_class": [c.offence_class for c in classification],
-            "is_cse_offence": [c.is_cse_offence for c in classification],
-            "child_victim_implied": [c.child_victim_implied for c in classification],
-        }
+    reference = db.attribute_frame(
+        classification,
+        ("offence_code", "offence_title", "offence_group", "offence_class", "is_cse_offence", "child_victim_implied"),
     )
-    conn.register("harm_weight_input", frame.to_arrow())
-    conn.register("offence_code_reference", reference.to_arrow())
-    try:
+    with db.registered(conn, harm_weight_input=frame, offence_code_reference=reference):
         db.run_sql(
             conn,
             "4_harm/01_offence_weight.sql",
             fallback_mode=cfg.unknown_code_fallback,
             default_days=float(cfg.unknown_code_default_days),
-            code_shape=weights.CODE_SHAPE,
+            code_shape=reference_files.CODE_SHAPE,
             source_file=file.name,
-            crime_offence_code=weights.offence_code_sql("offence_code"),
+            crime_offence_code=reference_files.offence_code_sql("offence_code"),
         )
-    finally:
-        conn.unregister("harm_weight_input")
-        conn.unregister("offence_code_reference")
     files = [
-        weights.reference_file("offence_codes", classification_file, len(classification), cfg.classification_version),
-        weights.reference_file("harm_weights", file, len(loaded), cfg.weights_version),
+        reference_files.reference_file("offence_codes", classification_file, len(classification), cfg.classification_version),
+        reference_files.reference_file("harm_weights", file, len(loaded), cfg.weights_version),
     ]
     if css_file:
-        files.append(weights.reference_file("css_weights", css_file, len(css), cfg.css_weights_version))
+        files.append(reference_files.reference_file("css_weights", css_file, len(css), cfg.css_weights_version))
     write_reference_files(conn, files)
     return db.row_count(conn, "harm.offence_weight")
 
 
-def write_reference_files(conn: duckdb.DuckDBPyConnection, files: list[weights.ReferenceFile]) -> None:
+def write_reference_files(conn: duckdb.DuckDBPyConnection, files: list[reference_files.ReferenceFile]) -> None:
     """harm.reference_file: the reference files this run used (name, version, sha256), for analyst.run."""
-    frame = pl.DataFrame(
-        {
-            "kind": [f.kind for f in files],
-            "file_name": [f.file_name for f in files],
-            "version": [f.version for f in files],
-            "sha256": [f.sha256 for f in files],
-            "n_rows": [f.n_rows for f in files],
-            "bundled": [f.bundled for f in files],
-        },
-        schema_overrides={"n_rows": pl.Int64},
+    frame = db.attribute_frame(
+        files, ("kind", "file_name", "version", "sha256", "n_rows", "bundled"), schema_overrides={"n_rows": pl.Int64}
     )
-    conn.register("reference_file_input", frame.to_arrow())
-    try:
+    with db.registered(conn, reference_file_input=frame):
         db.run_sql(conn, "4_harm/01_reference_file.sql")
-    finally:
-        conn.unregister("reference_file_input")
 
 
 def build_crime_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
@@ -146,7 +116,7 @@ def unknown_offence_codes(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def fallback_harm_share(conn: duckdb.DuckDBPyConnection) -> tuple[float, float]:
-    """Shares of all crime harm and of recent (decayed) harm that rest on fallback weights."""
+    """Shares of all crime harm and of recent (decayed) harm that rest on fallback reference_files."""
     total, recent, fallback_total, fallback_recent = conn.sql(db.render_sql("4_harm/checks/fallback_harm_share.sql")).fetchall()[0]
     share = float(fallback_total) / float(total) if total else 0.0
     recent_share = float(fallback_recent) / float(recent) if recent else 0.0
@@ -174,7 +144,7 @@ def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         try:
             n = build_offence_weight(conn, cfg)
-        except weights.WeightsFileError as exc:
+        except reference_files.WeightsFileError as exc:
             raise dg.Failure(description=str(exc)) from exc
         counts = conn.sql(
             """SELECT count(*) FILTER (WHERE is_cse_offence), count(*) FILTER (WHERE in_reference),
@@ -186,7 +156,7 @@ def offence_weight(duckdb: DuckDBResource) -> dg.MaterializeResult:
             metadata=assets_common.table_metadata(
                 conn,
                 "harm.offence_weight",
-                weights_file=dg.MetadataValue.path(str(weights.weights_path(cfg.weights_file))),
+                weights_file=dg.MetadataValue.path(str(reference_files.weights_path(cfg.weights_file))),
                 n_cse_offence_codes=int(counts[0]),
                 n_reference_codes=int(counts[1]),
                 n_fallback_codes=int(counts[2]),

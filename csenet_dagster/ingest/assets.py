@@ -8,7 +8,7 @@ from pydantic import Field
 
 from csenet_dagster import db, settings
 from csenet_dagster.assets_common import key, stage_asset, table_metadata
-from csenet_dagster.ingest.config import IngestSettings
+from csenet_dagster.ingest import config as ingest_config
 from csenet_dagster.ingest.contract import BY_FILE, FIELD_RULES, FILES, RULES, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, resolve_delivery, validate_delivery
 from csenet_dagster.ingest.loader import load_file, record_delivery
@@ -44,7 +44,7 @@ class DeliveryConfig(dg.Config):
     also_writes={"raw.delivery_file": "Each file of the delivery with its rows and sha256 digest"},
 )
 def delivery(context: dg.AssetExecutionContext, config: DeliveryConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    from csenet_dagster.ops import deliveries, run_folder
+    from csenet_dagster import deliveries, run_folder
 
     try:
         folder = resolve_delivery(settings.paths().landing_dir, config.delivery_id)
@@ -86,7 +86,7 @@ def _file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     def load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
             try:
-                result = load_file(conn, spec, settings.load(IngestSettings))
+                result = load_file(conn, spec, ingest_config.load())
             except DeliveryError as exc:
                 raise dg.Failure(description=str(exc)) from None
             meta = table_metadata(

@@ -15,7 +15,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db, settings
+from csenet_dagster import db
+from csenet_dagster.ingest import config as ingest_config
 from csenet_dagster.assets_common import check_result, key
 from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
@@ -167,7 +168,7 @@ def _table_checks(spec: FileSpec) -> dg.AssetChecksDefinition:
         pool=db.DUCKDB_POOL,
     )
     def _run(duckdb: DuckDBResource):
-        cfg = settings.load(IngestSettings)
+        cfg = ingest_config.load()
         with duckdb.get_connection() as conn:
             for name, fn, blocking, _ in checks:
                 result = fn(conn, spec, cfg)
@@ -191,7 +192,7 @@ def _table_checks(spec: FileSpec) -> dg.AssetChecksDefinition:
     pool=db.DUCKDB_POOL,
 )
 def quarantine_rate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    cfg = settings.load(IngestSettings)
+    cfg = ingest_config.load()
     with duckdb.get_connection() as conn:
         rows = conn.sql(
             db.render_sql(f"{SQL}/check_quarantine_rate.sql", {"file_names": tuple(s.file_name for s in FILES)})

@@ -29,3 +29,7 @@ class IngestSettings:
 
     def max_null_rate(self, column: str) -> float:
         return float(getattr(self, f"max_null_rate_{column}"))
+
+
+def load() -> IngestSettings:
+    return settings.load(IngestSettings)

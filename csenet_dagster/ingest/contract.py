@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csenet_dagster import redact
+
 PERSON_FIELDS = ("person_ref", "surname", "forenames", "dob", "sex", "address", "postcode", "phone", "pnc_id")
 
 # Person fields whose null rate is watched (they drive record linkage).
@@ -79,7 +81,7 @@ PERSON_FORMATS = (
     Format("postcode", "postcode", "a UK postcode"),
     Format("phone", "phone", "a UK phone number"),
 )
-# Home Office offence codes (19E, 8L, 105A, 4.1): digits first, no spaces (harm's CODE_SHAPE). Free
+# Home Office offence codes (19E, 8L, 105A, 4.1): digits first, no spaces (reference_files.CODE_SHAPE). Free
 # text typed into the column (a name, a date) is listed in raw.field_issue but kept:
 # harm weighs a non-code value with its default weight (so the crime's harm is not
 # lost) and never names it in a message (harm/checks.py).
@@ -191,3 +193,8 @@ CONTRACT_FILES = tuple(spec.file_name for spec in FILES)
 RULES = ("malformed_row", "missing_key", "unparseable_date", "unknown_value", "orphan_row", "duplicate_ref")
 # Field-issue rules (raw.field_issue.rule: the field is blanked, the row loads).
 FIELD_RULES = ("unparseable_date", "future_date", "unknown_value", "invalid_format")
+
+# Error messages keep the contract's own names readable (redact masks every other quoted token).
+redact.register_project_names(
+    {*RULES, *(name for spec in FILES for name in (*spec.columns, spec.file_name, spec.table, spec.name))}
+)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
-from csenet_dagster import db
+from csenet_dagster import db, reference_files
 from csenet_dagster.db import SqlFragment, identifier
 from csenet_dagster.ingest.config import IngestSettings
-from csenet_dagster.ingest.contract import BY_FILE, PERSON_FIELDS, FileSpec
+from csenet_dagster.ingest.contract import BY_FILE, PERSON_FIELDS, Coded, FileSpec
 from csenet_dagster.ingest.delivery import DeliveryError, Manifest, read_header, scan_csv
 from csenet_dagster.redact import mask_values
 
@@ -56,7 +56,8 @@ def allowed_code_expr(column: SqlFragment, allowed: tuple[str, ...]) -> SqlFragm
 
 
 def format_valid(column: SqlFragment, format_name: str) -> SqlFragment:
-    return expression(f"format_{format_name}", column=column)
+    # The offence-code shape is harm's (one definition); other shapes ignore it.
+    return expression(f"format_{format_name}", column=column, code_shape=reference_files.CODE_SHAPE)
 
 
 def future_cutoff(extracted_at: dt.datetime, settings: IngestSettings) -> dt.date:
@@ -126,28 +127,32 @@ def stage_csv(conn: duckdb.DuckDBPyConnection, path: Path, header: list[str], se
     db.run_sql(conn, f"{SQL}/stage_csv.sql", path=str(path), columns=columns, max_line_size=settings.max_line_size)
 
 
+def _date_params(column: str) -> dict[str, object]:
+    """Placeholders of the unparseable-date rules (a quarantine rule for event dates, a field issue for dob)."""
+    col = identifier(column)
+    return {"column": col, "column_name": column, "parsed": date_expr(col)}
+
+
+def _code_params(coded: Coded) -> dict[str, object]:
+    """Placeholders of the unknown-value rules (a quarantine rule, or a field issue for field-level codes)."""
+    return {
+        "column_name": coded.column,
+        "code": code_expr(identifier(coded.column)),
+        "allowed": coded.allowed,
+        "allowed_text": ", ".join(coded.allowed),
+    }
+
+
 def apply_rules(conn: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
     """Fill rule_breach for the staged rows: per-row rules first, then duplicates among the rest."""
     for column in spec.keys:
         db.run_sql(conn, f"{SQL}/rule_missing_key.sql", column=identifier(column), column_name=column)
     for column in spec.dates:
-        if column in spec.field_dates:
-            continue
-        col = identifier(column)
-        db.run_sql(conn, f"{SQL}/rule_unparseable_date.sql", column=col, column_name=column, parsed=date_expr(col))
+        if column not in spec.field_dates:
+            db.run_sql(conn, f"{SQL}/rule_unparseable_date.sql", **_date_params(column))
     for coded in spec.coded:
-        if coded.field_level:
-            continue
-        col = identifier(coded.column)
-        db.run_sql(
-            conn,
-            f"{SQL}/rule_unknown_value.sql",
-            column_name=coded.column,
-            code=code_expr(col),
-            allowed=coded.allowed,
-            allowed_text=", ".join(coded.allowed),
-            nullable=coded.nullable,
-        )
+        if not coded.field_level:
+            db.run_sql(conn, f"{SQL}/rule_unknown_value.sql", **_code_params(coded), nullable=coded.nullable)
     if spec.parent:
         column, parent_file = spec.parent
         parent = BY_FILE[parent_file]
@@ -168,8 +173,7 @@ def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: d
     """Fill field_breach for the staged rows: fields given but unusable, which the raw table blanks."""
     db.run_sql(conn, f"{SQL}/field_issues_start.sql")
     for column in spec.field_dates:
-        col = identifier(column)
-        db.run_sql(conn, f"{SQL}/field_unparseable_date.sql", column=col, column_name=column, parsed=date_expr(col))
+        db.run_sql(conn, f"{SQL}/field_unparseable_date.sql", **_date_params(column))
     days = settings.future_date_tolerance_days
     for column in spec.dates:
         db.run_sql(
@@ -182,15 +186,7 @@ def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: d
         )
     for coded in spec.coded:
         if coded.field_level:
-            col = identifier(coded.column)
-            db.run_sql(
-                conn,
-                f"{SQL}/field_unknown_value.sql",
-                column_name=coded.column,
-                code=code_expr(col),
-                allowed=coded.allowed,
-                allowed_text=", ".join(coded.allowed),
-            )
+            db.run_sql(conn, f"{SQL}/field_unknown_value.sql", **_code_params(coded))
     for fmt in spec.formats:
         col = identifier(fmt.column)
         db.run_sql(
@@ -205,15 +201,15 @@ def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: d
 
 def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
     """Make ``manifest``'s (validated) delivery the one being processed: raw.delivery, raw.delivery_file."""
-    files = pa.table(
+    files = pl.DataFrame(
         {
             "file_name": [f.file_name for f in manifest.files],
-            "n_rows": pa.array([f.rows for f in manifest.files], type=pa.int64()),
+            "n_rows": [f.rows for f in manifest.files],
             "sha256": [f.sha256 for f in manifest.files],
-        }
+        },
+        schema={"file_name": pl.String, "n_rows": pl.Int64, "sha256": pl.String},
     )
-    conn.register("manifest_file", files)
-    with db.transaction(conn):
+    with db.registered(conn, manifest_file=files), db.transaction(conn):
         db.run_sql(
             conn,
             f"{SQL}/delivery.sql",
@@ -225,7 +221,6 @@ def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None
             loaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
         )
         db.run_sql(conn, f"{SQL}/create_tables.sql")
-    conn.unregister("manifest_file")
 
 
 def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, expected_rows: int, context: str) -> None:
@@ -237,8 +232,8 @@ def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, exp
         return
     # Rare path: renumbering around rejected records needs the blank lines' positions.
     blank_lines = scan_csv(path).blank_lines
-    conn.register("blank_line", pa.table({"line": pa.array(blank_lines, type=pa.int64())}))
-    db.run_sql(conn, f"{SQL}/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
+    with db.registered(conn, blank_line=pl.DataFrame({"line": blank_lines}, schema={"line": pl.Int64})):
+        db.run_sql(conn, f"{SQL}/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
     numbered = db.row_count(conn, "free_row_no")
     if parsed > numbered:
         raise DeliveryError(

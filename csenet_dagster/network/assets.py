@@ -9,16 +9,16 @@ and reports counts (never person values) as metadata.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db, settings, shareable
+from csenet_dagster import db, reference_files, settings
+from csenet_dagster.network import shareable
 from csenet_dagster.assets_common import stage_asset, table_metadata
-from csenet_dagster.harm import weights
 from csenet_dagster.network import corrections, exports, steps
 from csenet_dagster.network.network_settings import load as load_settings
 
 GROUP = "network"
 # The offence classification: setting harm.classification_file (a force's own file),
-# else the bundled reference/offence_codes.csv (harm/weights.py reads and records it).
-REFERENCE_CSV = weights.OFFENCE_CODES  # the default of weights.classification_path
+# else the bundled reference/offence_codes.csv (reference_files.py reads it, harm records it).
+REFERENCE_CSV = reference_files.OFFENCE_CODES  # the default of reference_files.classification_path
 
 
 def _counted_step(duckdb: DuckDBResource, step, table: str, counts_name: str) -> dg.MaterializeResult:
@@ -41,7 +41,7 @@ def cse_offence_code(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
     with duckdb.get_connection() as conn:
         try:
             file = steps.build_cse_offence_code(conn)
-        except weights.WeightsFileError as exc:
+        except reference_files.WeightsFileError as exc:
             raise dg.Failure(description=str(exc)) from exc
         n_cse = db.scalar(conn, "SELECT count(*) FROM net.cse_offence_code WHERE is_cse_offence")
         return dg.MaterializeResult(
@@ -240,7 +240,7 @@ def centrality_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) 
     group=GROUP,
     description=(
         "The network stage run again in the shareable picture (catalog shareable in shareable.duckdb: the "
-        "delivery without handling-code-C intelligence, person records rebuilt from it, csenet_dagster/shareable.py): "
+        "delivery without handling-code-C intelligence, person records rebuilt from it, csenet_dagster/network/shareable.py): "
         "the members, edges, weights and dates graph exports and dossiers show."
     ),
     deps=["net.network_member", "net.edge_evidence", "net.cse_offence_code", "er.nominal_record", "er.person_record",

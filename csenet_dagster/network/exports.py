@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from csenet_dagster import db, safe_text
-from csenet_dagster.assets_common import private_dir, write_private_file
+from csenet_dagster.files import private_dir, write_private_file
 from csenet_dagster.network.network_settings import NetworkSettings
 
 GRAPHML = "network.graphml"

@@ -44,7 +44,7 @@ class NetworkSettings:
     intel_evals: tuple[str, ...] = ("A", "B")
     # Whether graph exports (GraphML, i2 CSV) are written from the full picture,
     # handling-code-C intelligence included, instead of the shareable one
-    # (csenet_dagster/shareable.py: nothing derived from C intelligence).
+    # (csenet_dagster/network/shareable.py: nothing derived from C intelligence).
     export_conditional_intel: bool = False
     # Labels of people (and OCGs, phones, addresses) in the i2 exports: "names"
     # for use inside the force, "ids" (nominal_id, ocg_ref, numbered attribute

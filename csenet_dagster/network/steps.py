@@ -16,9 +16,7 @@ import duckdb
 import igraph as ig
 import polars as pl
 
-from csenet_dagster import db, ids
-from csenet_dagster.harm import config as harm_config
-from csenet_dagster.harm import weights
+from csenet_dagster import db, ids, reference_files
 from csenet_dagster.network import centrality, delineate, offender_centrality
 from csenet_dagster.network.graph import load_pair_graph
 from csenet_dagster.network.network_settings import (
@@ -74,18 +72,15 @@ def require_every_person_ref_resolved(conn: duckdb.DuckDBPyConnection) -> None:
 
 def build_cse_offence_code(conn: duckdb.DuckDBPyConnection) -> Path:
     """net.cse_offence_code from the classification (setting harm.classification_file, else the bundled
-    reference/offence_codes.csv), validated first: a bad file raises weights.WeightsFileError naming file,
+    reference/offence_codes.csv), validated first: a bad file raises reference_files.WeightsFileError naming file,
     row and rule. Returns the file read."""
-    file = weights.classification_path(harm_config.load().classification_file)
-    weights.load_offence_code_reference(file)
+    file = reference_files.classification_path()
+    reference_files.load_offence_code_reference(file)
     frame = pl.read_csv(file, infer_schema=False)
-    conn.register("offence_code_csv", frame.to_arrow())
-    try:
+    with db.registered(conn, offence_code_csv=frame):
         db.run_sql(
-            conn, f"{SQL}/00_cse_offence_code.sql", reference_offence_code=weights.offence_code_sql("offence_code")
+            conn, f"{SQL}/00_cse_offence_code.sql", reference_offence_code=reference_files.offence_code_sql("offence_code")
         )
-    finally:
-        conn.unregister("offence_code_csv")
     return file
 
 
@@ -99,7 +94,7 @@ def build_party(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> None:
         forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
         forbidden_intel_evals=FORBIDDEN_INTEL_EVALS,
         missing_child_max_age=s.missing_child_max_age,
-        crime_offence_code=weights.offence_code_sql("c.offence_code"),
+        crime_offence_code=reference_files.offence_code_sql("c.offence_code"),
     )
 
 
@@ -113,11 +108,8 @@ def build_edge_evidence(conn: duckdb.DuckDBPyConnection, s: NetworkSettings, lin
         shared_attribute_max_nominals=s.shared_attribute_max_nominals,
         **strength_params(s),
     )
-    conn.register("link_correction_csv", link_corrections.to_arrow())
-    try:
+    with db.registered(conn, link_correction_csv=link_corrections):
         db.run_sql(conn, f"{SQL}/03_link_correction.sql")
-    finally:
-        conn.unregister("link_correction_csv")
     return {
         "by_type": counts_by(
             conn, "SELECT link_type, count(*) FROM net.edge_evidence GROUP BY link_type ORDER BY link_type"
@@ -155,14 +147,11 @@ def build_cse_seed(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> None:
         s.outcome_patterns(), schema={"outcome_class": pl.String, "precedence": pl.Int64, "pattern": pl.String},
         orient="row",
     )
-    conn.register("outcome_pattern_input", patterns.to_arrow())
-    try:
+    with db.registered(conn, outcome_pattern_input=patterns):
         db.run_sql(
             conn, f"{SQL}/05_cse_crime.sql", child_max_age=s.child_max_age,
-            crime_offence_code=weights.offence_code_sql("c.offence_code"),
+            crime_offence_code=reference_files.offence_code_sql("c.offence_code"),
         )
-    finally:
-        conn.unregister("outcome_pattern_input")
     db.run_sql(conn, f"{SQL}/05_cse_seed.sql", child_max_age=s.child_max_age)
 
 
@@ -275,11 +264,8 @@ def lineage_frame(assigned: list[ids.AssignedId]) -> pl.DataFrame:
 def write_frame(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame, table: str, order_by: str) -> None:
     """``CREATE OR REPLACE TABLE table`` from a polars frame (registered only meanwhile)."""
     view = table.replace(".", "_") + "_frame"
-    conn.register(view, frame.to_arrow())
-    try:
+    with db.registered(conn, **{view: frame}):
         conn.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view} ORDER BY {order_by}")
-    finally:
-        conn.unregister(view)
 
 
 def build_network_member(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> dict[str, Any]:

@@ -7,7 +7,6 @@ sensor (not a clock) starts runs; see docs/operations.md.
 
 from csenet_dagster.ops.audit import record_failure, run_failure_audit
 from csenet_dagster.ops.freshness import apply_freshness
-from csenet_dagster.ops.locking import working_db_lock
 from csenet_dagster.ops.sensor import delivery_sensor
 
 ASSETS: list = []
@@ -18,5 +17,5 @@ SCHEDULES: list = []
 
 __all__ = [
     "ASSETS", "CHECKS", "JOBS", "SCHEDULES", "SENSORS",
-    "apply_freshness", "record_failure", "run_failure_audit", "working_db_lock",
+    "apply_freshness", "record_failure", "run_failure_audit",
 ]

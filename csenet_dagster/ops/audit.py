@@ -10,15 +10,17 @@ value they choked on (``Could not convert string '...'``).
 
 from __future__ import annotations
 
-
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
+from csenet_dagster.locking import working_db_lock
+from csenet_dagster.ops import run_settings
 from csenet_dagster.ops.config import load
-from csenet_dagster.redact import mask_values
-from csenet_dagster.ops.locking import working_db_lock
+from csenet_dagster.ops.job import DELIVERY_OP, REFRESH_JOB
 from csenet_dagster.ops.sensor import DELIVERY_TAG
-from csenet_dagster.pipeline import DELIVERY_OP, REFRESH_JOB
+from csenet_dagster.publish.audit import STATUS_FAILED, record_run
+from csenet_dagster.redact import mask_values
+from csenet_dagster.run_folder import published_run
 
 AUDIT_SENSOR_NAME = "csenet_run_failure_audit"
 
@@ -58,10 +60,6 @@ def requested_delivery(run: dg.DagsterRun) -> str | None:
 
 def record_failure(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
     """Write the audit row of a failed refresh run, waiting for the working database."""
-    from csenet_dagster.publish.audit import STATUS_FAILED, record_run
-
-    from csenet_dagster.ops.run_folder import published_run
-
     failed_step, error = failure_of(instance, run.run_id)
     with working_db_lock(timeout_seconds=load().audit_lock_timeout_seconds):
         if published_run() == run.run_id:
@@ -75,6 +73,8 @@ def record_failure(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
             delivery_id=requested_delivery(run),
             failed_step=failed_step,
             error=error,
+            # The run's own snapshot went with its folder; these are the settings as they are now.
+            settings_used=run_settings.all_settings(),
         )
 
 

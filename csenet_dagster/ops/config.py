@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csenet_dagster import settings
+from csenet_dagster import locking, settings
 
 
 @settings.section("ops")
@@ -23,7 +23,7 @@ class OpsSettings:
     published_fail_hours: float = 50.0
     # How long a run waits for another run holding the working database before
     # giving up with a clear error (a full 1M-record refresh takes minutes).
-    working_db_lock_timeout_seconds: float = 3600.0
+    working_db_lock_timeout_seconds: float = locking.DEFAULT_TIMEOUT_SECONDS
     # The run-failure auditor waits this long for a running refresh; after that
     # its sensor tick fails and is retried, so the failure is still recorded.
     audit_lock_timeout_seconds: float = 45.0

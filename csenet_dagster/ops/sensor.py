@@ -10,7 +10,7 @@ tick, and a re-written manifest is looked at again. ``run_key`` is the delivery
 id and its manifest digest, so Dagster never starts two runs for one delivery.
 
 Deliveries already published (by any trigger, `csenet run` included) are in the
-warehouse's delivery ledger (``ops/deliveries.py``) and are skipped; one re-sent
+warehouse's delivery ledger (``deliveries.py``) and are skipped; one re-sent
 under a published id with different content is refused, with a warning that says so.
 """
 
@@ -23,9 +23,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from csenet_dagster import settings
+from csenet_dagster import deliveries, settings
+from csenet_dagster.ingest import DeliveryError, find_deliveries, validate_delivery
 from csenet_dagster.ops.config import load
-from csenet_dagster.pipeline import REFRESH_JOB, TRIGGER_TAG, refresh_run_config
+from csenet_dagster.ops.job import REFRESH_JOB, refresh_run_config
+from csenet_dagster.publish.audit import TRIGGER_TAG
 
 MANIFEST = "manifest.json"
 SENSOR_NAME = "csenet_delivery_sensor"
@@ -43,8 +45,6 @@ class Landed:
 
 def complete_deliveries(landing_dir: Path) -> tuple[list[Landed], list[str]]:
     """(complete deliveries oldest first, ids of folders still being written)."""
-    from csenet_dagster.ingest import find_deliveries
-
     complete = [
         Landed(p.name, p, hashlib.sha256((p / MANIFEST).read_bytes()).hexdigest())
         for p in find_deliveries(landing_dir)
@@ -67,8 +67,6 @@ def _cursor(landed: Landed) -> str:
 
 def validation_error(path: Path) -> str | None:
     """Why the delivery at ``path`` is invalid (file and rule), or None if it is valid."""
-    from csenet_dagster.ingest import DeliveryError, validate_delivery
-
     try:
         validate_delivery(path)
     except DeliveryError as exc:
@@ -103,8 +101,6 @@ def delivery_sensor(context: dg.SensorEvaluationContext):
             f"newest complete delivery {newest.delivery_id} is older than the last handled "
             f"{handled_id}: not run{waiting}"
         )
-    from csenet_dagster.ops import deliveries
-
     processed = deliveries.processed()
     earlier = processed.get(newest.delivery_id)
     if earlier is not None and earlier.manifest_sha256 == newest.manifest_sha256:

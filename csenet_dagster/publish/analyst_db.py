@@ -5,7 +5,7 @@ checks upstream; this asset runs after every other asset of the run. It copies
 the tables into a brand-new DuckDB file in the run's private folder
 ``runs/<run_id>/`` (where the run's exports and dossiers were staged), checkpoints,
 closes and verifies it, raises the id ledger, and then switches the ``current``
-pointer to that folder in one atomic rename (``ops/run_folder.py``):
+pointer to that folder in one atomic rename (``run_folder.py``):
 ``analyst.duckdb`` and ``exports/`` are fixed symlinks through ``current``, so an
 analyst sees the old run's set or the new one, never half of one; a reader holding
 the old file open keeps reading it and never blocks the switch. If anything fails
@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db, settings
+from csenet_dagster import assets_common, db, deliveries, files, run_folder, settings
 from csenet_dagster.publish import audit, config
 from csenet_dagster.publish.possible_match import POSSIBLE_MATCH
 from csenet_dagster.publish.tables import GROUP, PUB_TABLES
@@ -40,14 +40,6 @@ def published_tables() -> list[str]:
 
 def staging_dir(target: Path, run_id: str) -> Path:
     return target.parent / f".{target.name}.tmp-{run_id}"
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_analyst_copy(
@@ -74,7 +66,7 @@ def write_analyst_copy(
             raise RuntimeError(f"publish: unexpected write-ahead log after closing the new analyst file ({wal.name})")
         _verify_copy(conn, new_file, tables)
         os.chmod(new_file, file_mode)
-        _fsync(new_file)
+        run_folder.fsync(new_file)
     finally:
         if attached:
             conn.execute(f"DETACH {ATTACH_ALIAS}")
@@ -101,7 +93,7 @@ def write_analyst_file(
         if leftovers:
             raise RuntimeError(f"publish: unexpected files after closing the new analyst file: {leftovers}")
         os.replace(new_file, target)
-        _fsync(target.parent)
+        run_folder.fsync(target.parent)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -194,8 +186,6 @@ def _spec(asset_key: dg.AssetKey, description: str) -> dg.AssetSpec:
 )
 @masked("publish/analyst_db")
 def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    from csenet_dagster.ops import deliveries, run_folder
-
     _require_full_refresh(context)
     options = config.load()
     file_mode = options.file_mode_bits
@@ -240,7 +230,7 @@ def analyst_db(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             yield dg.MaterializeResult(asset_key=assets_common.key(table),
                                        metadata=assets_common.table_metadata(conn, table))
     superseded = run_folder.remove_unpublished()
-    assets_common.restrict_working_db(settings.paths().work_db)
+    files.restrict_working_db(settings.paths().work_db)
     context.log.info(f"published {len(tables)} tables of delivery {facts.delivery_id} to {target} (run folder {folder.name})")
     yield dg.MaterializeResult(
         asset_key=ANALYST_DB_KEY,

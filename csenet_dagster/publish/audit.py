@@ -14,6 +14,7 @@ import json
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -74,8 +75,13 @@ def trigger_from_tags(tags: Mapping[str, str]) -> str:
     return "ui"
 
 
-def settings_json() -> str:
-    return json.dumps(settings.all_settings(), sort_keys=True, default=str)
+def settings_json(used: Mapping[str, Any] | None = None) -> str | None:
+    """The settings a run used, as JSON: ``used`` when given (the failure auditor, outside the
+    run), else the snapshot the run took at its start; None when neither exists."""
+    if used is None:
+        snapshot = settings.current_run_snapshot()
+        used = snapshot.used if snapshot is not None else None
+    return json.dumps(used, sort_keys=True, default=str) if used is not None else None
 
 
 def _table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -142,6 +148,7 @@ def record_run(
     failed_step: str | None = None,
     error: str | None = None,
     published_at: dt.datetime | None = None,
+    settings_used: Mapping[str, Any] | None = None,
 ) -> None:
     """Write (or rewrite) the audit.run_history row of one run.
 
@@ -150,7 +157,8 @@ def record_run(
     ops working-database lock). With ``tags`` the trigger is read from the
     run's tags. For a failed run whose ``delivery_id`` is given and differs
     from raw.delivery (ingest never loaded it), the delivery facts stay empty
-    rather than describe another delivery.
+    rather than describe another delivery. The settings recorded are the run's snapshot
+    (``settings_json``) or, from outside the run, ``settings_used``.
     """
     if status not in STATUSES:
         raise ValueError(f"run status must be one of {', '.join(STATUSES)}, got {status!r}")
@@ -159,7 +167,7 @@ def record_run(
             record_run(
                 own, run_id=run_id, status=status, trigger=trigger, tags=tags,
                 delivery_id=delivery_id, failed_step=failed_step, error=error,
-                published_at=published_at,
+                published_at=published_at, settings_used=settings_used,
             )
         return
     ensure_history(conn)
@@ -178,7 +186,7 @@ def record_run(
         manifest_sha256=facts.manifest_sha256,
         delivery_checksums=facts.checksums_json,
         code_version=code_version(),
-        settings=settings_json(),
+        settings=settings_json(settings_used),
         failed_step=failed_step,
         error=error[:limit] if error else None,
         published_at=published_at,
@@ -199,7 +207,7 @@ def reconcile_publications(work_db: str | None = None) -> list[tuple[str, str]]:
     (it died after the switch); any other was not, and is recorded as failed. Returns
     (run_id, new status) pairs. The caller holds the warehouse lock.
     """
-    from csenet_dagster.ops import run_folder
+    from csenet_dagster import run_folder
 
     settled: list[tuple[str, str]] = []
     conn = db.connect(work_db)
@@ -233,7 +241,7 @@ def reconcile_publications(work_db: str | None = None) -> list[tuple[str, str]]:
 
 def _ledger_from_history(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Record a run's delivery as processed (for a run that died right after its switch)."""
-    from csenet_dagster.ops import deliveries
+    from csenet_dagster import deliveries
 
     rows = conn.sql(
         "SELECT delivery_id, manifest_sha256, trigger, published_at FROM audit.run_history "

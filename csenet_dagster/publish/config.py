@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csenet_dagster import settings
+from csenet_dagster import files, settings
 
 
 @settings.section("publish")
@@ -13,20 +13,14 @@ class PublishSettings:
     # Permissions of analyst.duckdb and the working database, as an octal
     # string. Default owner-only: the files hold names, dates of birth and
     # intelligence; a force that serves analysts through a group can set "0640".
-    file_mode: str = "0600"
+    file_mode: str = files.DEFAULT_FILE_MODE
     # Longest error text kept in audit.run_history for a failed run (the
     # message names the failing step and rule; person values never reach it).
     max_error_chars: int = 2000
 
     @property
     def file_mode_bits(self) -> int:
-        try:
-            mode = int(self.file_mode, 8)
-        except ValueError as exc:
-            raise ValueError(f"publish.file_mode must be an octal string such as '0600', got {self.file_mode!r}") from exc
-        if mode & ~0o777:
-            raise ValueError(f"publish.file_mode must only hold permission bits (<= 0777), got {self.file_mode!r}")
-        return mode
+        return files.file_mode_bits(self.file_mode)
 
 
 def load() -> PublishSettings:

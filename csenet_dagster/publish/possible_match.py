@@ -20,10 +20,10 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db, settings
+from csenet_dagster import assets_common, db
 from csenet_dagster.publish import review_config
 from csenet_dagster.publish.tables import GROUP, PubTable, audit, check_specs
-from csenet_dagster.resolve.config import ResolveSettings
+from csenet_dagster.resolve import config as resolve_config
 
 POSSIBLE_MATCH = PubTable(
     "possible_match",
@@ -79,7 +79,7 @@ def comparison_bits_sql(conn: duckdb.DuckDBPyConnection) -> str:
 
 def build(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     review = review_config.load()
-    match_threshold = settings.load(ResolveSettings).match_threshold
+    match_threshold = resolve_config.load().match_threshold
     db.run_sql(
         conn,
         f"5_publish/{POSSIBLE_MATCH.sql_file}",

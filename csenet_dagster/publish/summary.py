@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from csenet_dagster import db
+from csenet_dagster.safe_text import format_share
 
 
 def analyst_summary(path: Path) -> list[str]:
@@ -79,11 +80,6 @@ def analyst_summary(path: Path) -> list[str]:
             f"{f['kind']} {f['file_name']} ({f['version']}, sha256 {f['sha256'][:12]})" for f in json.loads(reference_files)
         ))
     return lines
-
-
-def format_share(share: float) -> str:
-    """A share as a percentage that never shows a non-zero share as 0.00%."""
-    return "<0.01%" if 0 < share < 0.00005 else f"{share:.2%}"
 
 
 def fallback_lines(fallback: tuple | None) -> list[str]:

@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import assets_common, db, ids
+from csenet_dagster import assets_common, db, ids, sql_checks
 
 GROUP = "publish"
 
@@ -240,10 +240,9 @@ def missing_columns(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[str
     return [column for column in spec.required_columns if column not in present]
 
 
-def integrity_failures(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[str, int]:
+def integrity_failures(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[str, float]:
     """Rule name -> number of offending rows, for every rule of the table's audit file."""
-    query = db.render_sql(f"5_publish/checks/{spec.name}.sql", ids.sql_params())
-    return {rule: int(n) for rule, n in conn.sql(query).fetchall()}
+    return sql_checks.rule_counts(conn, f"5_publish/checks/{spec.name}.sql")
 
 
 def audit(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[dg.AssetCheckResult]:
@@ -268,20 +267,7 @@ def audit(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[dg.AssetCheck
                 )
             )
         else:
-            counts = integrity_failures(conn, spec)
-            failed = {rule: n for rule, n in counts.items() if n}
-            results.append(
-                dg.AssetCheckResult(
-                    check_name="integrity",
-                    passed=not failed,
-                    description=(
-                        "failed rules: " + ", ".join(f"{rule} ({n} rows)" for rule, n in sorted(failed.items()))
-                        if failed
-                        else f"{len(counts)} rules passed"
-                    ),
-                    metadata={rule: dg.MetadataValue.int(n) for rule, n in counts.items()},
-                )
-            )
+            results.append(sql_checks.check_result(integrity_failures(conn, spec), check_name="integrity"))
     return results
 
 

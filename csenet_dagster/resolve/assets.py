@@ -9,10 +9,10 @@ import json
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csenet_dagster import db, settings
+from csenet_dagster import db
 from csenet_dagster.assets_common import OWNERS, key, stage_asset, table_metadata
 from csenet_dagster.resolve import steps
-from csenet_dagster.resolve.config import ResolveSettings
+from csenet_dagster.resolve import config as resolve_config
 from csenet_dagster.resolve.corrections import CorrectionsError
 from csenet_dagster.resolve.linkage import LinkageError
 
@@ -82,7 +82,7 @@ def person_std(duckdb: DuckDBResource) -> dg.MaterializeResult:
     name="er__match_pair",
 )
 def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    cfg = settings.load(ResolveSettings)
+    cfg = resolve_config.load()
     with duckdb.get_connection() as conn:
         try:
             result = steps.score_pairs(conn, cfg)
@@ -140,7 +140,7 @@ def match_pair(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     name="er__nominal_record",
 )
 def nominal_record(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    cfg = settings.load(ResolveSettings)
+    cfg = resolve_config.load()
     with duckdb.get_connection() as conn:
         try:
             counts = steps.build_nominal_record(conn, cfg)

@@ -65,3 +65,7 @@ class ResolveSettings:
     fallback_duplicate_pairs_per_record: float = 0.3
     # Warn (non-blocking check) when fewer records than this share are linked.
     min_linked_share: float = 0.05
+
+
+def load() -> ResolveSettings:
+    return settings.load(ResolveSettings)

@@ -507,11 +507,8 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         splink_conn.execute("SET enable_progress_bar = false")
         splink_conn.execute("SET preserve_insertion_order = true")
         splink_conn.execute("SET threads TO 1")  # training: one thread, one row order, same bits
-        splink_conn.register("person_std_arrow", records)
-        splink_conn.execute(
-            "CREATE TABLE person_std AS SELECT * FROM person_std_arrow ORDER BY person_ref"
-        )
-        splink_conn.unregister("person_std_arrow")
+        with db.registered(splink_conn, person_std_arrow=records):
+            splink_conn.execute("CREATE TABLE person_std AS SELECT * FROM person_std_arrow ORDER BY person_ref")
         n_records = records.num_rows
         adapt = Adaptation(n_records, profile_columns(splink_conn), cfg.min_column_fill, cfg.min_column_records)
         if n_records < 2:

@@ -40,12 +40,8 @@ def pairwise_scores(
     truth = conn.sql(
         f"SELECT person_ref, person_id FROM read_csv({db.literal(str(truth_person_ref_csv))}, all_varchar = true)"
     ).to_arrow_table()
-    conn.register("truth_person_ref", truth)
-    try:
-        sql = db.render_sql("2_resolve/quality_pairwise.sql", {"top_n": top_n})
-        rows = conn.sql(sql).fetchall()
-    finally:
-        conn.unregister("truth_person_ref")
+    with db.registered(conn, truth_person_ref=truth):
+        rows = conn.sql(db.render_sql("2_resolve/quality_pairwise.sql", {"top_n": top_n})).fetchall()
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
 
@@ -66,11 +62,6 @@ def pairwise_scores_by_name_group(
     person = conn.sql(
         f"SELECT person_id, name_group FROM read_csv({db.literal(str(truth_dir / 'person.csv'))}, all_varchar = true)"
     ).to_arrow_table()
-    conn.register("truth_person_ref", person_ref)
-    conn.register("truth_person", person)
-    try:
+    with db.registered(conn, truth_person_ref=person_ref, truth_person=person):
         rows = conn.sql(db.render_sql("2_resolve/quality_pairwise_by_name_group.sql")).fetchall()
-    finally:
-        conn.unregister("truth_person_ref")
-        conn.unregister("truth_person")
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from csenet_dagster import db, ids
 from csenet_dagster.previous import snapshot
@@ -62,21 +62,15 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
     columns = ", ".join(linkage.MODEL_COLUMNS)
     records = conn.sql(f"SELECT {columns} FROM er.person_std ORDER BY person_ref").to_arrow_table()
     result = linkage.link(records, cfg)
-    conn.register("match_pair_scored", result.pairs)
-    try:
+    with db.registered(
+        conn,
+        match_pair_scored=result.pairs,
+        match_weight_levels=_model_levels(result.model_json),
+        linkage_adaptation_rows=_adaptation_rows(result.adaptation),
+    ):
         db.run_sql(conn, f"{SQL}/04_match_pair.sql")
-    finally:
-        conn.unregister("match_pair_scored")
-    conn.register("match_weight_levels", _model_levels(result.model_json))
-    try:
         db.run_sql(conn, f"{SQL}/04_match_weight.sql")
-    finally:
-        conn.unregister("match_weight_levels")
-    conn.register("linkage_adaptation_rows", _adaptation_rows(result.adaptation))
-    try:
         db.run_sql(conn, f"{SQL}/04_linkage_adaptation.sql")
-    finally:
-        conn.unregister("linkage_adaptation_rows")
     above = db.scalar(
         conn, f"SELECT count(*) FROM er.match_pair WHERE match_probability >= {cfg.match_threshold!r}"
     )
@@ -95,17 +89,26 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
     }
 
 
-ADAPTATION_SCHEMA = pa.schema([
-    ("kind", pa.string()), ("name", pa.string()), ("columns", pa.string()), ("status", pa.string()),
-    ("fill_share", pa.float64()), ("pairs", pa.int64()), ("detail", pa.string()),
-])
+ADAPTATION_SCHEMA = {
+    "kind": pl.String, "name": pl.String, "columns": pl.String, "status": pl.String,
+    "fill_share": pl.Float64, "pairs": pl.Int64, "detail": pl.String,
+}
+IDENTITY_CORRECTION_SCHEMA = {
+    "row_no": pl.Int64, "decision": pl.String, "person_ref_a": pl.String, "person_ref_b": pl.String,
+    "analyst": pl.String, "decided_at": pl.Datetime("us"), "reason": pl.String, "status": pl.String,
+}
+MODEL_LEVEL_SCHEMA = {
+    "comparison": pl.String, "level_order": pl.Int64, "level": pl.String,
+    "m_probability": pl.Float64, "u_probability": pl.Float64,
+    "probability_two_random_records_match": pl.Float64, "reference_prior": pl.Float64,
+}
 
 
-def _adaptation_rows(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=ADAPTATION_SCHEMA)
+def _adaptation_rows(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=ADAPTATION_SCHEMA)
 
 
-def _model_levels(model_json: str) -> pa.Table:
+def _model_levels(model_json: str) -> pl.DataFrame:
     """One row per comparison level of the trained model (no data values)."""
     model = json.loads(model_json) if model_json else {"comparisons": []}
     rows = [
@@ -122,13 +125,7 @@ def _model_levels(model_json: str) -> pa.Table:
         for order, level in enumerate(comparison["comparison_levels"])
         if not level.get("is_null_level")
     ]
-    schema = pa.schema([
-        ("comparison", pa.string()), ("level_order", pa.int64()), ("level", pa.string()),
-        ("m_probability", pa.float64()), ("u_probability", pa.float64()),
-        ("probability_two_random_records_match", pa.float64()),
-        ("reference_prior", pa.float64()),
-    ])
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pl.DataFrame(rows, schema=MODEL_LEVEL_SCHEMA)
 
 
 def _active_corrections(loaded: list[corrections.IdentityCorrection]) -> tuple[list[clustering.Correction], dict[int, str]]:
@@ -183,36 +180,23 @@ def build_nominal_record(
     previous = snapshot.crosswalk(conn)
     highest_issued = snapshot.watermark(conn, ids.NOMINAL)
     id_of = nominal_ids(result.cluster_of, previous, highest_issued)
-    assigned = pa.table(
+    assigned = pl.DataFrame(
         {
             "person_ref": refs,
             "nominal_id": [id_of[result.cluster_of[r]] for r in refs],
             "match_probability": [float(result.probability[r]) for r in refs],
-        }
+        },
+        schema={"person_ref": pl.String, "nominal_id": pl.String, "match_probability": pl.Float64},
     )
-    conn.register("nominal_record_assigned", assigned)
-    try:
+    with db.registered(conn, nominal_record_assigned=assigned):
         db.run_sql(conn, f"{SQL}/06_nominal_record.sql")
-    finally:
-        conn.unregister("nominal_record_assigned")
 
-    loaded_table = pa.table(
-        {
-            "row_no": pa.array([c.row_no for c in loaded], pa.int64()),
-            "decision": pa.array([c.decision for c in loaded], pa.string()),
-            "person_ref_a": pa.array([c.person_ref_a for c in loaded], pa.string()),
-            "person_ref_b": pa.array([c.person_ref_b for c in loaded], pa.string()),
-            "analyst": pa.array([c.analyst for c in loaded], pa.string()),
-            "decided_at": pa.array([c.decided_at for c in loaded], pa.timestamp("us")),
-            "reason": pa.array([c.reason for c in loaded], pa.string()),
-            "status": pa.array([status.get(c.row_no, "applied") for c in loaded], pa.string()),
-        }
+    loaded_table = db.attribute_frame(
+        loaded, IDENTITY_CORRECTION_SCHEMA, schema=IDENTITY_CORRECTION_SCHEMA,
+        status=lambda c: status.get(c.row_no, "applied"),
     )
-    conn.register("identity_correction_loaded", loaded_table)
-    try:
+    with db.registered(conn, identity_correction_loaded=loaded_table):
         db.run_sql(conn, f"{SQL}/07_identity_correction.sql")
-    finally:
-        conn.unregister("identity_correction_loaded")
 
     n_nominals = len(set(id_of.values()))
     return {

@@ -8,6 +8,6 @@ parts AS (
     SELECT subject_kind, subject_id, sum(contribution) AS total
     FROM harm.explanation WHERE section = 'SCORE' GROUP BY subject_kind, subject_id
 )
-SELECT count(*) FROM subject AS s
+SELECT 'n_subjects_not_adding_up' AS rule, count(*) AS n FROM subject AS s
 LEFT JOIN parts AS p ON p.subject_kind = s.kind AND p.subject_id = s.id
 WHERE abs(s.priority_score - coalesce(p.total, 0)) > 1e-6

@@ -10,8 +10,8 @@ Layout of ``$CSENET_WAREHOUSE_DIR`` (docs/operations.md, "What is published when
     analyst.duckdb -> current/analyst.duckdb   fixed symlinks at the contract's paths,
     exports -> current/exports                 never rewritten once made
 
-A run writes only into its own ``runs/<run_id>/`` (``assets_common.private_dir`` and
-``write_private_file`` redirect every path under ``exports/`` there while a run is
+A run writes only into its own ``runs/<run_id>/`` (``files.private_dir`` and
+``files.write_private_file`` redirect every path under ``exports/`` there while a run is
 active). ``publish/analyst_db`` writes ``analyst.duckdb`` there too, then replaces
 ``current`` with ``os.replace`` (rename(2): atomic), so a reader opening
 ``analyst.duckdb`` or anything under ``exports/`` sees the previous run's set or the
@@ -182,13 +182,13 @@ def switch(run_id: str) -> None:
         aside = runs_dir() / "old-current"
         shutil.rmtree(aside, ignore_errors=True)
         os.replace(pointer, aside)
-    _fsync_dir(folder)
+    fsync(folder)
     _symlink_over(pointer, f"{RUNS}/{run_id}")
-    _fsync_dir(warehouse())
+    fsync(warehouse())
     kill_point("publish:after_pointer")
     for name in (ANALYST_FILE, EXPORTS):
         _fixed_link(name)
-    _fsync_dir(warehouse())
+    fsync(warehouse())
 
 
 def remove_unpublished(keep: str | None = None) -> list[str]:
@@ -209,7 +209,8 @@ def remove_unpublished(keep: str | None = None) -> list[str]:
     return removed
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') writes to disk before a switch relies on them."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

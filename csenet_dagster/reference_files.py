@@ -241,7 +241,7 @@ def _find_header(file: Path, rows: list[list[str]], value_aliases: set[str], rul
             return line, code, title, value
     raise WeightsFileError(
         f"{file.name}: no header with an offence-code column and a {'harm-value' if rule == 'cchi_layout' else 'weight'} "
-        f"column in the first {_HEADER_SEARCH_LINES} lines (rule: {rule}; see harm/weights.py for the accepted names)"
+        f"column in the first {_HEADER_SEARCH_LINES} lines (rule: {rule}; see reference_files.py for the accepted names)"
     )
 
 
@@ -340,8 +340,12 @@ def weights_path(configured: str) -> Path:
     return Path(configured) if configured else BUNDLED_WEIGHTS
 
 
-def classification_path(configured: str) -> Path:
-    """The classification file a run uses: setting ``harm.classification_file`` or the bundled one."""
+def classification_path(configured: str | None = None) -> Path:
+    """The classification file a run uses: ``configured``, else setting ``harm.classification_file``
+    (read by name: network reads it too, and a stage does not import a later stage's section),
+    else the bundled one (the setting's default, empty)."""
+    if configured is None:
+        configured = str(settings.section_value("harm", "classification_file", ""))
     return Path(configured) if configured else OFFENCE_CODES
 
 

@@ -16,7 +16,11 @@ from pathlib import Path
 import filelock
 
 from csenet_dagster import settings
-from csenet_dagster.ops.config import load
+
+# A run waits this long for another run holding the working database before giving up
+# with a clear error (a full 1M-record refresh takes minutes); setting
+# ``ops.working_db_lock_timeout_seconds`` (the run's resource passes it).
+DEFAULT_TIMEOUT_SECONDS = 3600.0
 
 
 class WorkingDbBusy(RuntimeError):
@@ -31,7 +35,7 @@ def lock_path(work_db: Path | str | None = None) -> Path:
 
 @contextmanager
 def working_db_lock(
-    timeout_seconds: float | None = None,
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     work_db: Path | str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
@@ -39,7 +43,6 @@ def working_db_lock(
     (``on_wait`` is told once, with a sentence for the operator, when it has to wait)."""
     path = lock_path(work_db)
     path.parent.mkdir(parents=True, exist_ok=True)
-    timeout = load().working_db_lock_timeout_seconds if timeout_seconds is None else timeout_seconds
     # One lock object per path and process (is_singleton), shared across threads,
     # so nested use in the same process re-enters instead of waiting on itself.
     lock = filelock.FileLock(str(path), thread_local=False, is_singleton=True)
@@ -50,13 +53,13 @@ def working_db_lock(
             if on_wait is not None:
                 on_wait(
                     f"another csenet run holds the warehouse (lock file {path}); this run waits for it "
-                    f"(up to {timeout:.0f} s) and starts when it has finished"
+                    f"(up to {timeout_seconds:.0f} s) and starts when it has finished"
                 )
-            lock.acquire(timeout=timeout)
+            lock.acquire(timeout=timeout_seconds)
     except filelock.Timeout as exc:
         raise WorkingDbBusy(
             f"the working database is in use by another csenet run (lock file {path}); "
-            f"gave up after {timeout:.0f} s"
+            f"gave up after {timeout_seconds:.0f} s"
         ) from exc
     try:
         yield
