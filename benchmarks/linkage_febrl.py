@@ -140,7 +140,7 @@ def run_set(set_key: str, root: Path, full: bool = False) -> dict:
     """Recast, run (ingest + resolve, or the whole refresh) and score one set."""
     import dagster as dg
 
-    from csenet_dagster import db, ingest, resolve
+    from csenet_dagster import db, ingest, previous, resolve
     from csenet_dagster.ops.resource import duckdb_resource
     from csenet_dagster.resolve import quality
 
@@ -156,7 +156,9 @@ def run_set(set_key: str, root: Path, full: bool = False) -> dict:
 
             result = run_pipeline(raise_on_error=False, console_log_level="CRITICAL")
         else:
-            result = dg.materialize([*ingest.ASSETS, *resolve.ASSETS], resources={"duckdb": duckdb_resource()},
+            # resolve's stable ids read the previous-run snapshot (prev/*), empty on a first run
+            result = dg.materialize([*ingest.ASSETS, *previous.ASSETS, *resolve.ASSETS],
+                                    resources={"duckdb": duckdb_resource()},
                                     instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
         seconds = time.perf_counter() - start
     finally:

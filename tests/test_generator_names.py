@@ -26,6 +26,22 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _shares(weighted) -> list[float]:
+    cum = weighted.cum_weights
+    return [(b - a) / cum[-1] for a, b in zip((0.0, *cum[:-1]), cum)]
+
+
+@pytest.mark.parametrize("sex", ["M", "F"])
+def test_white_british_forenames_are_as_concentrated_as_a_birth_cohort_not_more(sex):
+    """Namesakes (same full name and dob) depend on how concentrated forenames are. In a
+    birth cohort of England and Wales the top forename is 2-3% of births and two babies of
+    one sex share a forename with chance about 0.008 (1996) to 0.02 (1960s) (ONS baby names).
+    The generator's list must not concentrate names more than that (it gave James 11.5%)."""
+    shares = _shares(load().forenames[("WHITE_BRITISH", sex)])
+    assert 0.02 <= max(shares) <= 0.04
+    assert 0.006 <= sum(s * s for s in shares) <= 0.02
+
+
 @pytest.fixture(scope="module")
 def world(generated):
     base = generated(5000, 11)

@@ -12,8 +12,15 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 OFFENCE_CODES = Path(__file__).resolve().parent.parent / "reference" / "offence_codes.csv"
 
-# Name frequencies follow Zipf's law by rank, so common names collide often.
-ZIPF_EXPONENT = 0.75
+# Forenames without a published share follow a Zipf law by rank with this exponent. 0.3
+# makes the most common White British forename 3.2% of men (3.6% of women) and the chance
+# that two people of one sex share a forename 0.013-0.016, as in a birth cohort of England
+# and Wales (ONS baby names: the top name of a year is 2-3% of births; the sum of squared
+# shares is about 0.008 for boys born in 1996 and up to 0.02 for the 1960s). The earlier
+# 0.75 gave James 11.5% of men and 2.4 times the real chance of a same-name pair, and so
+# about 1.6 times the namesakes (same full name and dob) a real million-person population
+# holds (docs/entity_resolution.md, "Namesakes").
+ZIPF_EXPONENT = 0.3
 # Bounds of the Zipf exponent of a surname tail (solved per group, see _shared_zipf).
 MIN_TAIL_EXPONENT, MAX_TAIL_EXPONENT = 0.3, 3.0
 STREET_KINDS = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Grove", "Way")

@@ -71,7 +71,7 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
 # reading of the EM estimates on generated deliveries (docs/entity_resolution.md),
 # rounded and conservative on agreement; they are used only where EM could not run.
 PRIOR_M: dict[str, tuple[float, ...]] = {
-    "surname": (0.84, 0.03, 0.01, 0.01, 0.07, 0.02, 0.02),
+    "surname": (0.84, 0.03, 0.01, 0.005, 0.01, 0.07, 0.02, 0.015),
     "forename": (0.78, 1e-4, 0.04, 0.01, 0.06, 0.06, 0.01, 0.04),
     "dob": (0.02, 0.93, 0.02, 0.015, 0.015),
     "postcode": (0.80, 0.01, 0.02, 0.02, 0.02, 0.13),
@@ -131,6 +131,14 @@ def comparisons(fields: tuple[str, ...] | None = None) -> list:
             label(cll.ExactMatchLevel("surname_std", term_frequency_adjustments=True), "exact"),
             label(_swapped(), "swapped with forename"),
             label(_swapped_fuzzy(), "swapped with forename, one name misspelt"),
+            # Half a swap: one record's surname is the other's forename and the other name
+            # differs (family name first with the given name left out or replaced). The
+            # forename comparison still scores the names that differ.
+            label(
+                cll.Or(cll.ColumnsReversedLevel("surname_std", "forename1"),
+                       cll.ColumnsReversedLevel("forename1", "surname_std")),
+                "one record's surname is the other's forename",
+            ),
             label(
                 cll.Or(
                     cll.ExactMatchLevel("surname_first"), cll.ExactMatchLevel("surname_last"),
@@ -420,6 +428,16 @@ class LinkageResult:
     reference_prior: float | None = None  # the prior the probabilities are stated at
 
 
+def reference_size_prior(prior: float, n_records: int, reference_records: int) -> float:
+    """The prior probabilities are stated at: Splink's own (``reference_records`` 0, the
+    default), or, for a force that chooses recall over precision at scale, the prior of a
+    delivery of ``reference_records`` records (lambda * (N - 1) / (reference_records - 1))
+    above that size."""
+    if reference_records <= 0:
+        return prior
+    return min(prior * max(1.0, (n_records - 1) / max(reference_records - 1, 1)), 0.5)
+
+
 def logit2(p: float) -> float:
     return math.log2(p / (1.0 - p))
 
@@ -625,9 +643,9 @@ def link(records: pa.Table, cfg: ResolveSettings) -> LinkageResult:
         model_dict = floor_m_probabilities(model_dict, cfg.m_probability_floor)
         neutralise_unseen(model_dict, u_resolution, cfg.m_probability_floor)
 
-        # 4. Score. Probabilities are stated at the reference delivery size, so the
-        #    decision threshold is a fixed amount of evidence whatever N is.
-        reference_prior = min(prior * max(1.0, (n_records - 1) / max(cfg.reference_records - 1, 1)), 0.5)
+        # 4. Score. Probabilities are Splink's own by default: the prior falls as 1/N
+        #    because a bigger delivery really holds more namesakes (reference_records).
+        reference_prior = reference_size_prior(prior, n_records, cfg.reference_records)
         shift = logit2(reference_prior) - logit2(prior)
         splink_conn.execute(f"SET threads TO {_cores()}")  # scoring is row-wise
         with _step("predict"):

@@ -2,8 +2,8 @@
 -- every comparison level, how often true matches (m) and non-matches (u) show
 -- it and the resulting match weight in bits. Explains every score in er.match_pair:
 -- a pair's match_weight is log2 of the reference prior odds (reference_prior, the
--- delivery's own prior probability_two_random_records_match rescaled to
--- ResolveSettings.reference_records) plus the weights of its levels (term-frequency
+-- delivery's own prior probability_two_random_records_match, rescaled only when
+-- ResolveSettings.reference_records is set) plus the weights of its levels (term-frequency
 -- adjusted where the level says so).
 CREATE OR REPLACE TABLE er.match_weight AS
 SELECT comparison, level_order, level, m_probability, u_probability,
