@@ -5,7 +5,7 @@
 Generates a synthetic delivery (denser planting than the default world, as the
 harm quality tests use: one network per 800 people, 60% tied to an OCG), runs
 the whole pipeline once with default settings, then re-ranks the networks
-(sql/4_harm/07_network_priority.sql only, on a copy of the working database)
+(sql/4_harm/08_network_priority.sql only, on a copy of the working database)
 with each threat-point weight of the `harm` settings halved and doubled, and
 with every threat point off (harm only). For each variant it reports, against
 the default ranking:
@@ -108,7 +108,7 @@ def main() -> int:
     rows = []
     with db.connect(copy) as conn:
         def rank(cfg) -> tuple[dict[str, int], float]:
-            db.run_sql(conn, "4_harm/07_network_priority.sql", **priority_params(conn, cfg))
+            db.run_sql(conn, "4_harm/08_network_priority.sql", **priority_params(conn, cfg))
             ranks = dict(conn.sql("SELECT network_id, priority_rank FROM harm.network_priority").fetchall())
             return ranks, priority_vs_truth(conn, ws / "truth")["spearman"]
 

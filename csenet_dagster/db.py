@@ -8,6 +8,9 @@ literals by :func:`literal`, never pasted raw.
 
 from __future__ import annotations
 
+from importlib import resources
+from importlib.resources.abc import Traversable
+
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -159,9 +162,18 @@ def literal(value: Any) -> str:
     return f"'{text}'"
 
 
+def sql_root() -> Traversable:
+    """The SQL files: package data ``csenet_dagster/sql`` (in a checkout, a link to the top-level
+    ``sql/`` where they are edited), read through ``importlib.resources`` so that an installed
+    wheel finds them as surely as a checkout does."""
+    return resources.files("csenet_dagster") / "sql"
+
+
 def render_sql(name: str, params: Mapping[str, Any] | None = None) -> str:
     """The text of ``sql/<name>`` with ``${param}`` placeholders filled in."""
-    path = settings.paths().sql_dir / name
+    path = sql_root()
+    for part in name.split("/"):
+        path = path / part
     text = path.read_text(encoding="utf-8")
     values = {key: literal(value) for key, value in (params or {}).items()}
     try:

@@ -37,7 +37,6 @@ class Paths:
     landing_dir: Path
     warehouse_dir: Path
     corrections_dir: Path
-    sql_dir: Path
 
     @property
     def work_db(self) -> Path:
@@ -61,7 +60,6 @@ def paths() -> Paths:
         landing_dir=_env_path("CSENET_LANDING_DIR", "data/landing"),
         warehouse_dir=_env_path("CSENET_WAREHOUSE_DIR", "data/warehouse"),
         corrections_dir=_env_path("CSENET_CORRECTIONS_DIR", "data/corrections"),
-        sql_dir=_env_path("CSENET_SQL_DIR", str(REPO_ROOT / "sql")),
     )
 
 

@@ -147,7 +147,7 @@ class World:
             "CREATE OR REPLACE TABLE er.nominal_record AS "
             "SELECT person_ref, nominal_id, 1.0 AS match_probability FROM mapping"
         )
-        # the standardised fields the network reads (same rules as sql/2_resolve/03_person_std.sql)
+        # the standardised fields the network reads (same rules as sql/2_resolve/04_person_std.sql)
         conn.execute(
             """CREATE OR REPLACE TABLE er.person_std AS
                SELECT person_ref,

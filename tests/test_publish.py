@@ -477,7 +477,7 @@ def test_trigger_from_tags():
 
 
 def test_every_pub_table_has_an_audit_file_or_says_why_not():
-    sql_dir = settings.paths().sql_dir / "5_publish"
+    sql_dir = db.sql_root() / "5_publish"
     for spec in PUB_TABLES:
         assert (sql_dir / spec.sql_file).is_file()
         assert (sql_dir / "checks" / f"{spec.name}.sql").is_file() == spec.has_integrity_rules, spec.name

@@ -22,7 +22,7 @@ SELECT 'share', avg(CASE WHEN x > 1 THEN 1.0 ELSE 0 END) FROM t
 def conn(tmp_path, monkeypatch):
     (tmp_path / "probe").mkdir()
     (tmp_path / "probe" / "check.sql").write_text(CHECK_SQL, encoding="utf-8")
-    monkeypatch.setenv("CSENET_SQL_DIR", str(tmp_path))
+    monkeypatch.setattr(db, "sql_root", lambda: tmp_path)
     connection = duckdb.connect(":memory:", config=dict(db.CONNECTION_CONFIG))
     connection.execute("CREATE TABLE t AS SELECT * FROM (VALUES (-2), (1), (5)) AS v(x)")
     return connection

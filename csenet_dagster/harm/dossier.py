@@ -235,7 +235,7 @@ def _grading(v: dict) -> str:
 def member_reasons(conn: duckdb.DuckDBPyConnection, network_id: str) -> dict[str, str]:
     """nominal_id -> "REASON: refs; ..." (from the picture the page is written from)."""
     out: dict[str, list[str]] = {}
-    for r in _query(conn, "10_dossier_member_reasons.sql", network_id=network_id):
+    for r in _query(conn, "dossier/member_reasons.sql", network_id=network_id):
         text = ", ".join(x for x in (r["source_refs"] or "").split(",") if x)
         label = r["reason"] if r["admits"] else f"{r['reason']} (context)"
         out.setdefault(r["nominal_id"], []).append(f"{label}: {text}")
@@ -244,20 +244,20 @@ def member_reasons(conn: duckdb.DuckDBPyConnection, network_id: str) -> dict[str
 
 def render_network(conn: duckdb.DuckDBPyConnection, network_id: str, cfg: config.HarmSettings) -> str:
     """The HTML page of one network."""
-    info = _query(conn, "14_dossier_header.sql", network_id=network_id)[0]
+    info = _query(conn, "dossier/header.sql", network_id=network_id)[0]
     delivery = conn.sql("SELECT delivery_id, extracted_at FROM raw.delivery").fetchall()[0]
-    members = _query(conn, "10_dossier_members.sql", network_id=network_id)
+    members = _query(conn, "dossier/members.sql", network_id=network_id)
     why = member_reasons(conn, network_id)
     for m in members:
         m["why"] = why.get(m["nominal_id"], "")
-    edges = _query(conn, "11_dossier_edges.sql", network_id=network_id)
-    events = _query(conn, "12_dossier_timeline.sql", network_id=network_id)
-    evidence = _query(conn, "13_dossier_evidence.sql", network_id=network_id)
-    explanation = [tuple(r.values()) for r in _query(conn, "15_dossier_explanation.sql", network_id=network_id)]
-    soc = [tuple(r.values()) for r in _query(conn, "16_dossier_soc_link.sql", network_id=network_id)]
-    ocg_nominals = {r["ocg_nominal_id"] for r in _query(conn, "17_dossier_ocg_nominal.sql", network_id=network_id)}
-    neighbours = [tuple(r.values()) for r in _query(conn, "18_dossier_neighbours.sql", priority_rank=int(info["priority_rank"]))]
-    labels = chart_labels(_query(conn, "19_dossier_names.sql", network_id=network_id), cfg.dossier_chart_labels)
+    edges = _query(conn, "dossier/edges.sql", network_id=network_id)
+    events = _query(conn, "dossier/timeline.sql", network_id=network_id)
+    evidence = _query(conn, "dossier/evidence.sql", network_id=network_id)
+    explanation = [tuple(r.values()) for r in _query(conn, "dossier/explanation.sql", network_id=network_id)]
+    soc = [tuple(r.values()) for r in _query(conn, "dossier/soc_link.sql", network_id=network_id)]
+    ocg_nominals = {r["ocg_nominal_id"] for r in _query(conn, "dossier/ocg_nominal.sql", network_id=network_id)}
+    neighbours = [tuple(r.values()) for r in _query(conn, "dossier/neighbours.sql", priority_rank=int(info["priority_rank"]))]
+    labels = chart_labels(_query(conn, "dossier/names.sql", network_id=network_id), cfg.dossier_chart_labels)
     # member measures recounted over the links drawn on this page
     drawn = drawn_member_centrality(members, edges)
     for m in members:

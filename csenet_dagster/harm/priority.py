@@ -34,7 +34,7 @@ def priority_params(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -
 def build_soc_link(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
     db.run_sql(
         conn,
-        "4_harm/05_soc_link.sql",
+        "4_harm/06_soc_link.sql",
         shared_member_strength=float(cfg.shared_member_strength),
         two_step_discount=float(cfg.two_step_discount),
         two_step_max_paths=int(cfg.two_step_max_paths),
@@ -45,26 +45,26 @@ def build_soc_link(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) ->
 
 
 def build_network_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
-    db.run_sql(conn, "4_harm/06_network_harm.sql", **sql_params(conn, cfg))
+    db.run_sql(conn, "4_harm/07_network_harm.sql", **sql_params(conn, cfg))
 
 
 def build_network_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
     """harm.network_priority; previous ranks from the prev.* snapshot of the previous published run."""
-    db.run_sql(conn, "4_harm/07_network_priority.sql", **priority_params(conn, cfg))
+    db.run_sql(conn, "4_harm/08_network_priority.sql", **priority_params(conn, cfg))
 
 
 def build_nominal_priority(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
-    db.run_sql(conn, "4_harm/08_nominal_priority.sql", **priority_params(conn, cfg))
+    db.run_sql(conn, "4_harm/09_nominal_priority.sql", **priority_params(conn, cfg))
 
 
 def build_explanation(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
-    db.run_sql(conn, "4_harm/09_explanation.sql")
+    db.run_sql(conn, "4_harm/10_explanation.sql")
 
 
 def build_child_safeguarding(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
     db.run_sql(
         conn,
-        "4_harm/19_child_safeguarding.sql",
+        "4_harm/11_child_safeguarding.sql",
         **sql_params(conn, cfg),
         points_per_linked_offender=float(cfg.safeguarding_points_per_linked_offender),
         points_per_recent_missing_episode=float(cfg.safeguarding_points_per_recent_missing_episode),
@@ -222,7 +222,7 @@ def build_shareable_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
     prev.* tables are the ones net/shareable set (no previous run: the published file holds no
     shareable state, so this picture lists no changes)."""
     with shareable.using_shareable(conn) as work:
-        db.run_sql(conn, "4_harm/20_shareable_input.sql", work=db.identifier(work))
+        db.run_sql(conn, "4_harm/12_shareable_input.sql", work=db.identifier(work))
         scoring.build_crime_harm(conn, cfg)
         scoring.build_nominal_harm(conn, cfg)
         build_all(conn, cfg, take_snapshot=False)

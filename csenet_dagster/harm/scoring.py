@@ -70,7 +70,7 @@ def build_offence_weight(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettin
     with db.registered(conn, harm_weight_input=frame, offence_code_reference=reference):
         db.run_sql(
             conn,
-            "4_harm/01_offence_weight.sql",
+            "4_harm/02_offence_weight.sql",
             fallback_mode=cfg.unknown_code_fallback,
             default_days=float(cfg.unknown_code_default_days),
             code_shape=reference_files.CODE_SHAPE,
@@ -98,12 +98,12 @@ def write_reference_files(conn: duckdb.DuckDBPyConnection, files: list[reference
 
 def build_crime_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
     params = sql_params(conn, cfg)
-    db.run_sql(conn, "4_harm/02_crime_party.sql", **params)
-    db.run_sql(conn, "4_harm/03_crime_harm.sql", **params)
+    db.run_sql(conn, "4_harm/03_crime_party.sql", **params)
+    db.run_sql(conn, "4_harm/04_crime_harm.sql", **params)
 
 
 def build_nominal_harm(conn: duckdb.DuckDBPyConnection, cfg: config.HarmSettings) -> None:
-    db.run_sql(conn, "4_harm/04_nominal_harm.sql", **sql_params(conn, cfg))
+    db.run_sql(conn, "4_harm/05_nominal_harm.sql", **sql_params(conn, cfg))
 
 
 def unknown_offence_codes(conn: duckdb.DuckDBPyConnection) -> list[tuple]:

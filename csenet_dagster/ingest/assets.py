@@ -115,7 +115,7 @@ def _finalise_rule_table(duckdb: DuckDBResource, table: str, finalise_sql: str, 
     """Finalise a per-row rule table (raw.quarantine, raw.field_issue) and summarise it in
     metadata: counts by file and rule only, never a value."""
     with duckdb.get_connection() as conn:
-        db.run_sql(conn, f"{SQL}/create_tables.sql")
+        db.run_sql(conn, f"{SQL}/templates/create_tables.sql")
         db.run_sql(conn, f"{SQL}/{finalise_sql}")
         counts = conn.sql(
             f"SELECT file_name, rule, count(*) FROM {table} GROUP BY file_name, rule ORDER BY file_name, rule"
@@ -153,7 +153,7 @@ def _finalise_rule_table(duckdb: DuckDBResource, table: str, finalise_sql: str, 
     },
 )
 def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    return _finalise_rule_table(duckdb, "raw.quarantine", "finalise_quarantine.sql", RULES)
+    return _finalise_rule_table(duckdb, "raw.quarantine", "templates/finalise_quarantine.sql", RULES)
 
 
 @stage_asset(
@@ -172,7 +172,7 @@ def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
     ),
 )
 def field_issue(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    return _finalise_rule_table(duckdb, "raw.field_issue", "finalise_field_issue.sql", FIELD_RULES)
+    return _finalise_rule_table(duckdb, "raw.field_issue", "templates/finalise_field_issue.sql", FIELD_RULES)
 
 
 FILE_ASSETS = [_file_asset(spec) for spec in FILES]

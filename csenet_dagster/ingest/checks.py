@@ -28,7 +28,7 @@ CheckFn = Callable[[duckdb.DuckDBPyConnection, FileSpec, IngestSettings], dg.Ass
 
 
 def _row(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> tuple:
-    return conn.sql(db.render_sql(f"{SQL}/{name}.sql", params)).fetchall()[0]
+    return conn.sql(db.render_sql(f"{SQL}/checks/{name}.sql", params)).fetchall()[0]
 
 
 def _table(spec: FileSpec) -> SqlFragment:
@@ -36,7 +36,7 @@ def _table(spec: FileSpec) -> SqlFragment:
 
 
 def keys_present(conn, spec: FileSpec, _: IngestSettings) -> dg.AssetCheckResult:
-    empty = {c: int(_row(conn, "check_empty_key", table=_table(spec), column=identifier(c))[0]) for c in spec.keys}
+    empty = {c: int(_row(conn, "empty_key", table=_table(spec), column=identifier(c))[0]) for c in spec.keys}
     return check_result(
         not any(empty.values()),
         "every row has its keys" if not any(empty.values()) else "rows with an empty key reached the raw table",
@@ -49,7 +49,7 @@ def allowed_values(conn, spec: FileSpec, _: IngestSettings) -> dg.AssetCheckResu
         c.column: int(
             _row(
                 conn,
-                "check_unknown_value",
+                "unknown_value",
                 table=_table(spec),
                 column=identifier(c.column),
                 allowed=c.allowed,
@@ -67,7 +67,7 @@ def allowed_values(conn, spec: FileSpec, _: IngestSettings) -> dg.AssetCheckResu
 
 
 def unique_ref(conn, spec: FileSpec, _: IngestSettings) -> dg.AssetCheckResult:
-    repeats = int(_row(conn, "check_duplicate_ref", table=_table(spec), column=identifier(spec.unique_ref))[0])
+    repeats = int(_row(conn, "duplicate_ref", table=_table(spec), column=identifier(spec.unique_ref))[0])
     return check_result(repeats == 0, f"{spec.unique_ref} is unique", repeats=repeats)
 
 
@@ -76,7 +76,7 @@ def referential_integrity(conn, spec: FileSpec, _: IngestSettings) -> dg.AssetCh
     orphans = int(
         _row(
             conn,
-            "check_orphan",
+            "orphan",
             table=_table(spec),
             parent_table=SqlFragment(BY_FILE[parent_file].table),
             column=identifier(column),
@@ -99,7 +99,7 @@ def date_sanity(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetCheckResul
     for column in spec.dates:
         earliest = None if column == "dob" else cfg.earliest_event_date
         n_future, n_early, n_dates = (
-            int(v) for v in _row(conn, "check_date_range", table=_table(spec), column=identifier(column), earliest=earliest)
+            int(v) for v in _row(conn, "date_range", table=_table(spec), column=identifier(column), earliest=earliest)
         )
         n_blanked = int(blanked.get(column, 0))
         meta[f"after_extracted_at/{column}"] = n_future
@@ -124,7 +124,7 @@ def person_null_rates(conn, spec: FileSpec, cfg: IngestSettings) -> dg.AssetChec
     meta: dict[str, float | int] = {"rows": db.row_count(conn, spec.table)}
     over = []
     for column in PERSON_NULL_RATE_FIELDS:
-        n_rows, n_empty = (int(v) for v in _row(conn, "check_null_rate", table=_table(spec), column=identifier(column)))
+        n_rows, n_empty = (int(v) for v in _row(conn, "null_rate", table=_table(spec), column=identifier(column)))
         rate = n_empty / n_rows if n_rows else 0.0
         meta[f"null_rate/{column}"] = round(rate, 4)
         meta[f"max_null_rate/{column}"] = cfg.max_null_rate(column)
@@ -195,7 +195,7 @@ def quarantine_rate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     cfg = ingest_config.load()
     with duckdb.get_connection() as conn:
         rows = conn.sql(
-            db.render_sql(f"{SQL}/check_quarantine_rate.sql", {"file_names": tuple(s.file_name for s in FILES)})
+            db.render_sql(f"{SQL}/checks/quarantine_rate.sql", {"file_names": tuple(s.file_name for s in FILES)})
         ).fetchall()
     meta: dict[str, float | int] = {"max_quarantine_rate": cfg.max_quarantine_rate}
     over = []

@@ -34,7 +34,7 @@ class Coded:
 
 @dataclass(frozen=True)
 class Format:
-    """A free-typed column whose text must have a shape (``sql/1_ingest/format_<name>.sql``).
+    """A free-typed column whose text must have a shape (``sql/1_ingest/templates/format_<name>.sql``).
 
     A value of the wrong shape blanks the field and is recorded in raw.field_issue
     (rule invalid_format); the row loads.

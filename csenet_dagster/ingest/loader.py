@@ -38,8 +38,8 @@ class LoadResult:
 
 
 def expression(name: str, **params: object) -> SqlFragment:
-    """An SQL expression kept in ``sql/1_ingest/<name>.sql``, filled in for one column."""
-    return SqlFragment("(\n" + db.render_sql(f"{SQL}/{name}.sql", params).strip() + "\n)")
+    """An SQL expression kept in ``sql/1_ingest/templates/<name>.sql``, filled in for one column."""
+    return SqlFragment("(\n" + db.render_sql(f"{SQL}/templates/{name}.sql", params).strip() + "\n)")
 
 
 def date_expr(column: SqlFragment) -> SqlFragment:
@@ -124,7 +124,7 @@ def check_header(header: list[str], spec: FileSpec, context: str) -> None:
 
 def stage_csv(conn: duckdb.DuckDBPyConnection, path: Path, header: list[str], settings: IngestSettings) -> None:
     columns = SqlFragment("{" + ", ".join(f"{db.literal(name)}: 'VARCHAR'" for name in header) + "}")
-    db.run_sql(conn, f"{SQL}/stage_csv.sql", path=str(path), columns=columns, max_line_size=settings.max_line_size)
+    db.run_sql(conn, f"{SQL}/templates/stage_csv.sql", path=str(path), columns=columns, max_line_size=settings.max_line_size)
 
 
 def _date_params(column: str) -> dict[str, object]:
@@ -146,19 +146,19 @@ def _code_params(coded: Coded) -> dict[str, object]:
 def apply_rules(conn: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
     """Fill rule_breach for the staged rows: per-row rules first, then duplicates among the rest."""
     for column in spec.keys:
-        db.run_sql(conn, f"{SQL}/rule_missing_key.sql", column=identifier(column), column_name=column)
+        db.run_sql(conn, f"{SQL}/templates/rule_missing_key.sql", column=identifier(column), column_name=column)
     for column in spec.dates:
         if column not in spec.field_dates:
-            db.run_sql(conn, f"{SQL}/rule_unparseable_date.sql", **_date_params(column))
+            db.run_sql(conn, f"{SQL}/templates/rule_unparseable_date.sql", **_date_params(column))
     for coded in spec.coded:
         if not coded.field_level:
-            db.run_sql(conn, f"{SQL}/rule_unknown_value.sql", **_code_params(coded), nullable=coded.nullable)
+            db.run_sql(conn, f"{SQL}/templates/rule_unknown_value.sql", **_code_params(coded), nullable=coded.nullable)
     if spec.parent:
         column, parent_file = spec.parent
         parent = BY_FILE[parent_file]
         db.run_sql(
             conn,
-            f"{SQL}/rule_orphan_row.sql",
+            f"{SQL}/templates/rule_orphan_row.sql",
             column=identifier(column),
             column_name=column,
             parent_file=parent_file,
@@ -166,19 +166,19 @@ def apply_rules(conn: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
             parent_column=identifier(column),
         )
     if spec.unique_ref:
-        db.run_sql(conn, f"{SQL}/rule_duplicate_ref.sql", column=identifier(spec.unique_ref), column_name=spec.unique_ref)
+        db.run_sql(conn, f"{SQL}/templates/rule_duplicate_ref.sql", column=identifier(spec.unique_ref), column_name=spec.unique_ref)
 
 
 def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: dt.date, settings: IngestSettings) -> None:
     """Fill field_breach for the staged rows: fields given but unusable, which the raw table blanks."""
-    db.run_sql(conn, f"{SQL}/field_issues_start.sql")
+    db.run_sql(conn, f"{SQL}/templates/field_issues_start.sql")
     for column in spec.field_dates:
-        db.run_sql(conn, f"{SQL}/field_unparseable_date.sql", **_date_params(column))
+        db.run_sql(conn, f"{SQL}/templates/field_unparseable_date.sql", **_date_params(column))
     days = settings.future_date_tolerance_days
     for column in spec.dates:
         db.run_sql(
             conn,
-            f"{SQL}/field_future_date.sql",
+            f"{SQL}/templates/field_future_date.sql",
             column_name=column,
             parsed=date_expr(identifier(column)),
             cutoff=cutoff,
@@ -186,12 +186,12 @@ def find_field_issues(conn: duckdb.DuckDBPyConnection, spec: FileSpec, cutoff: d
         )
     for coded in spec.coded:
         if coded.field_level:
-            db.run_sql(conn, f"{SQL}/field_unknown_value.sql", **_code_params(coded))
+            db.run_sql(conn, f"{SQL}/templates/field_unknown_value.sql", **_code_params(coded))
     for fmt in spec.formats:
         col = identifier(fmt.column)
         db.run_sql(
             conn,
-            f"{SQL}/field_invalid_format.sql",
+            f"{SQL}/templates/field_invalid_format.sql",
             column=col,
             column_name=fmt.column,
             valid=format_valid(col, fmt.name),
@@ -212,7 +212,7 @@ def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None
     with db.registered(conn, manifest_file=files), db.transaction(conn):
         db.run_sql(
             conn,
-            f"{SQL}/delivery.sql",
+            f"{SQL}/templates/delivery.sql",
             delivery_id=manifest.delivery_id,
             extracted_at=manifest.extracted_at,
             landing_path=str(manifest.path.resolve()),
@@ -220,7 +220,7 @@ def record_delivery(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None
             # Audit only: when it was loaded. Every age uses extracted_at.
             loaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
         )
-        db.run_sql(conn, f"{SQL}/create_tables.sql")
+        db.run_sql(conn, f"{SQL}/templates/create_tables.sql")
 
 
 def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, expected_rows: int, context: str) -> None:
@@ -228,12 +228,12 @@ def number_rows(conn: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, exp
     source_columns = SqlFragment(", ".join(f"s.{identifier(c)}" for c in spec.columns))
     parsed = db.row_count(conn, "csv_stage")
     if parsed == expected_rows and db.row_count(conn, "csv_rejects") == 0:
-        db.run_sql(conn, f"{SQL}/number_rows_in_order.sql", source_columns=source_columns)
+        db.run_sql(conn, f"{SQL}/templates/number_rows_in_order.sql", source_columns=source_columns)
         return
     # Rare path: renumbering around rejected records needs the blank lines' positions.
     blank_lines = scan_csv(path).blank_lines
     with db.registered(conn, blank_line=pl.DataFrame({"line": blank_lines}, schema={"line": pl.Int64})):
-        db.run_sql(conn, f"{SQL}/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
+        db.run_sql(conn, f"{SQL}/templates/number_rows.sql", expected_rows=expected_rows, source_columns=source_columns)
     numbered = db.row_count(conn, "free_row_no")
     if parsed > numbered:
         raise DeliveryError(
@@ -268,24 +268,24 @@ def _check_and_publish(
     """Number the staged records, apply the row and field rules, then publish the raw table, its
     quarantine and field issues in one transaction."""
     number_rows(conn, spec, path, expected_rows, context)
-    db.run_sql(conn, f"{SQL}/malformed_rows.sql")
+    db.run_sql(conn, f"{SQL}/templates/malformed_rows.sql")
     apply_rules(conn, spec)
     find_field_issues(conn, spec, cutoff, settings)
-    db.run_sql(conn, f"{SQL}/create_tables.sql")
+    db.run_sql(conn, f"{SQL}/templates/create_tables.sql")
     with db.transaction(conn):
         db.run_sql(
             conn,
-            f"{SQL}/publish_file.sql",
+            f"{SQL}/templates/publish_file.sql",
             table=SqlFragment(spec.table),
             typed_columns=typed_columns(spec, cutoff),
             file_name=spec.file_name,
             delivery_id=delivery_id,
         )
-        db.run_sql(conn, f"{SQL}/publish_field_issue.sql", file_name=spec.file_name, delivery_id=delivery_id)
+        db.run_sql(conn, f"{SQL}/templates/publish_field_issue.sql", file_name=spec.file_name, delivery_id=delivery_id)
         if spec.has_person:
             db.run_sql(
                 conn,
-                f"{SQL}/publish_quarantined_person.sql",
+                f"{SQL}/templates/publish_quarantined_person.sql",
                 file_name=spec.file_name,
                 delivery_id=delivery_id,
                 person_columns=typed_columns(spec, cutoff, columns=PERSON_FIELDS),

@@ -19,7 +19,7 @@ Labels carry names for use inside the force (setting ``network.export_labels``
 = ``names``) or ids only when the files are shared (``ids``). Evidence from
 intelligence with handling code C, and anything derived from it (weights,
 dates, counts, refs), is left out unless ``network.export_conditional_intel``
-allows it (sql/3_network/10_export_edge.sql). Every text value goes through
+allows it (sql/3_network/13_export_edge.sql). Every text value goes through
 ``csenet_dagster.safe_text`` (no live spreadsheet formulas, no control
 characters, XML escaped). Files are written with ``write_private_file``.
 """
@@ -287,7 +287,7 @@ def _remove_stale(folder: Path, keep: set[str], suffix: str) -> None:
 def write_exports(conn, exports_dir: Path, s: NetworkSettings) -> dict[str, int]:
     if s.export_labels not in LABEL_MODES:
         raise ValueError(f"setting network.export_labels must be one of {LABEL_MODES}, not {s.export_labels!r}")
-    db.run_sql(conn, "3_network/10_export_edge.sql", include_conditional=s.export_conditional_intel)
+    db.run_sql(conn, "3_network/13_export_edge.sql", include_conditional=s.export_conditional_intel)
     nodes = _rows(conn, "SELECT * FROM net.export_node ORDER BY network_id, nominal_id")
     edges = _rows(conn, "SELECT * FROM net.export_network_edge ORDER BY network_id, nominal_id_a, nominal_id_b, link_type")
     evidence = _rows(conn, "SELECT * FROM net.export_evidence ORDER BY ALL")

@@ -9,10 +9,10 @@ left out.
 
 Rather than a C-free variant of every rule, the network and harm stages run a
 second time, unchanged, over the delivery without C intelligence
-(``sql/3_network/11_shareable_input.sql``): person records are rebuilt from it
+(``sql/3_network/14_shareable_input.sql``): person records are rebuilt from it
 by the resolve stage's own rules (a record known only from C logs vanishes, a
 record also named elsewhere loses the C log's dates and values), identities are
-the force's resolution (``12_shareable_identity.sql``: a nominal is the same
+the force's resolution (``15_shareable_identity.sql``: a nominal is the same
 person in both pictures).
 They run in a separate DuckDB catalog, ``shareable`` (the file
 ``shareable.duckdb`` beside ``work.duckdb``), whose ``raw``/``er`` schemas are
@@ -82,10 +82,10 @@ def prepare_inputs(conn: duckdb.DuckDBPyConnection, work_catalog: str) -> None:
     from csenet_dagster.resolve import steps
 
     work = db.identifier(work_catalog)
-    db.run_sql(conn, "3_network/11_shareable_input.sql", work=work)
+    db.run_sql(conn, "3_network/14_shareable_input.sql", work=work)
     steps.build_person_record(conn)
     steps.standardise(conn)
-    db.run_sql(conn, "3_network/12_shareable_identity.sql", work=work)
+    db.run_sql(conn, "3_network/15_shareable_identity.sql", work=work)
     steps.build_nominal(conn)  # best name, dob, sex, PNC id over this picture's records
 
 
@@ -95,7 +95,7 @@ def build_network_picture(conn: duckdb.DuckDBPyConnection, s) -> dict[str, int]:
     Its prev.* tables hold no previous run (the published file holds no shareable state: no changes
     listed) but this run's full networks, so a shareable network takes the id of the full network it
     shares most members with; one that exists only because C evidence joined two gets a new id above
-    every id issued (sql/3_network/13_shareable_previous.sql). Writes the working database's
+    every id issued (sql/3_network/16_shareable_previous.sql). Writes the working database's
     net.shareable_network_id."""
     from csenet_dagster.network import corrections, steps
     from csenet_dagster.previous import snapshot
@@ -105,7 +105,7 @@ def build_network_picture(conn: duckdb.DuckDBPyConnection, s) -> dict[str, int]:
         prepare_inputs(conn, work)
         params = {**snapshot.sql_params(), "work": db.identifier(work)}
         db.run_sql(conn, "0_previous/01_empty.sql", **params)
-        db.run_sql(conn, "3_network/13_shareable_previous.sql", **params)
+        db.run_sql(conn, "3_network/16_shareable_previous.sql", **params)
         steps.build_edge_evidence(conn, s, link_corrections)
         steps.build_edge(conn, s)
         steps.build_cse_seed(conn, s)

@@ -79,16 +79,16 @@ def build_cse_offence_code(conn: duckdb.DuckDBPyConnection) -> Path:
     frame = pl.read_csv(file, infer_schema=False)
     with db.registered(conn, offence_code_csv=frame):
         db.run_sql(
-            conn, f"{SQL}/00_cse_offence_code.sql", reference_offence_code=reference_files.offence_code_sql("offence_code")
+            conn, f"{SQL}/01_cse_offence_code.sql", reference_offence_code=reference_files.offence_code_sql("offence_code")
         )
     return file
 
 
 def build_party(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> None:
-    """net.crime_party, net.intel_party, net.missing_party (sql/3_network/01_party.sql)."""
+    """net.crime_party, net.intel_party, net.missing_party (sql/3_network/02_party.sql)."""
     db.run_sql(
         conn,
-        f"{SQL}/01_party.sql",
+        f"{SQL}/02_party.sql",
         intel_source_evals=s.credible_intel_source_evals(),
         intel_evals=s.credible_intel_evals(),
         forbidden_source_evals=FORBIDDEN_INTEL_SOURCE_EVALS,
@@ -104,12 +104,12 @@ def build_edge_evidence(conn: duckdb.DuckDBPyConnection, s: NetworkSettings, lin
     build_party(conn, s)
     db.run_sql(
         conn,
-        f"{SQL}/02_edge_evidence_candidate.sql",
+        f"{SQL}/03_edge_evidence_candidate.sql",
         shared_attribute_max_nominals=s.shared_attribute_max_nominals,
         **strength_params(s),
     )
     with db.registered(conn, link_correction_csv=link_corrections):
-        db.run_sql(conn, f"{SQL}/03_link_correction.sql")
+        db.run_sql(conn, f"{SQL}/04_link_correction.sql")
     return {
         "by_type": counts_by(
             conn, "SELECT link_type, count(*) FROM net.edge_evidence GROUP BY link_type ORDER BY link_type"
@@ -130,7 +130,7 @@ def build_edge(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> dict[str,
     """net.edge from the evidence; returns edges by link type."""
     db.run_sql(
         conn,
-        f"{SQL}/04_edge.sql",
+        f"{SQL}/05_edge.sql",
         as_of=db.extracted_at(conn),
         recency_floor=s.recency_floor,
         recency_half_life_days=s.recency_half_life_days,
@@ -149,15 +149,15 @@ def build_cse_seed(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> None:
     )
     with db.registered(conn, outcome_pattern_input=patterns):
         db.run_sql(
-            conn, f"{SQL}/05_cse_crime.sql", child_max_age=s.child_max_age,
+            conn, f"{SQL}/06_cse_crime.sql", child_max_age=s.child_max_age,
             crime_offence_code=reference_files.offence_code_sql("c.offence_code"),
         )
-    db.run_sql(conn, f"{SQL}/05_cse_seed.sql", child_max_age=s.child_max_age)
+    db.run_sql(conn, f"{SQL}/07_cse_seed.sql", child_max_age=s.child_max_age)
 
 
 def build_node(conn: duckdb.DuckDBPyConnection) -> int:
     """net.node; returns the number of linked nominals."""
-    db.run_sql(conn, f"{SQL}/06_node.sql")
+    db.run_sql(conn, f"{SQL}/08_node.sql")
     return int(db.scalar(conn, "SELECT count(*) FROM net.node WHERE degree > 0"))
 
 
@@ -166,7 +166,7 @@ def build_admission_link(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) ->
     the admitting ones by kind."""
     source_evals, intel_evals = s.associate_intel_tier()
     db.run_sql(
-        conn, f"{SQL}/07_admission_link.sql",
+        conn, f"{SQL}/09_admission_link.sql",
         associate_source_evals=source_evals, associate_intel_evals=intel_evals,
     )
     return counts_by(
@@ -225,7 +225,7 @@ MEMBER_SCHEMA = {
 def member_centrality(d: Delineation, assigned: list[ids.AssignedId], s: NetworkSettings) -> pl.DataFrame:
     """One row per network and member: provisional role, within-network and among-offender centrality."""
     names = d.graph.vs["name"]
-    # provisional roles (07_member_reason.sql derives the published one from the reasons, the same way)
+    # provisional roles (10_member_reason.sql derives the published one from the reasons, the same way)
     role_of = {
         name: d.cse_role.get(name) or ("CHILD_AT_RISK" if name in d.child_links else "ASSOCIATE")
         for network in d.member_names for name in network
@@ -276,7 +276,7 @@ def build_network_member(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) ->
     write_frame(conn, member_centrality(d, assigned, s), "net.network_member_graph", "network_id, nominal_id")
     write_frame(conn, lineage_frame(assigned), "net.network_lineage", "network_id")
     db.run_sql(
-        conn, f"{SQL}/07_member_reason.sql",
+        conn, f"{SQL}/10_member_reason.sql",
         child_max_age=s.child_max_age, person_of_concern_min_children=s.person_of_concern_min_children,
     )
     kept = sum(a.status == ids.KEPT for a in assigned)
@@ -296,12 +296,12 @@ def build_network_member(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) ->
 
 def build_network(conn: duckdb.DuckDBPyConnection) -> int:
     """net.network; returns the largest network's size."""
-    db.run_sql(conn, f"{SQL}/08_network.sql")
+    db.run_sql(conn, f"{SQL}/11_network.sql")
     return int(db.scalar(conn, "SELECT coalesce(max(n_members), 0) FROM net.network"))
 
 
 def build_network_link(conn: duckdb.DuckDBPyConnection) -> None:
-    db.run_sql(conn, f"{SQL}/09_network_link.sql")
+    db.run_sql(conn, f"{SQL}/12_network_link.sql")
 
 
 def build_centrality(conn: duckdb.DuckDBPyConnection, s: NetworkSettings) -> str:

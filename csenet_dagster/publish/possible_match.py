@@ -27,7 +27,7 @@ from csenet_dagster.resolve import config as resolve_config
 
 POSSIBLE_MATCH = PubTable(
     "possible_match",
-    "20_possible_match.sql",
+    "23_possible_match.sql",
     "Review queue: record pairs scored between the possible and the automatic match threshold, both "
     "records side by side, match weight and the comparisons behind it; pairs touching CSE network "
     "members first; status open or decided (identity.csv).",

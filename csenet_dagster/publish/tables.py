@@ -139,7 +139,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "field_issue",
-        "17_field_issue.sql",
+        "19_field_issue.sql",
         "Fields of the delivery blanked by ingest because they were unusable (impossible date of birth, "
         "postcode or phone of the wrong shape, future date...), one per row, column and rule; the row loaded.",
         reads=("raw.field_issue", "raw.delivery"),
@@ -171,7 +171,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "child_safeguarding",
-        "17_child_safeguarding.sql",
+        "18_child_safeguarding.sql",
         "CSE victims and children at risk ranked for safeguarding review (never targets).",
         reads=("harm.child_safeguarding",),
         required_columns=("nominal_id", "member_role", "n_offenders_linked", "n_missing_episodes",
@@ -179,7 +179,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "peer_safeguarding",
-        "18_peer_safeguarding.sql",
+        "21_peer_safeguarding.sql",
         "Crimes on the CSE list where every suspect was a child (harmful sexual behaviour between peers).",
         reads=("net.cse_seed", "net.peer_safeguarding_case"),
         required_columns=("crime_ref", "offence_code", "offence_date", "child_suspect_nominal_ids", "victim_nominal_ids"),
@@ -187,7 +187,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "person_of_concern",
-        "19_person_of_concern.sql",
+        "22_person_of_concern.sql",
         "Adults with whom missing children of different households were found on separate episodes (a flag, not a role).",
         reads=("net.network_member", "net.person_of_concern"),
         required_columns=("nominal_id", "n_unrelated_children", "n_episodes", "episode_refs", "rule"),
@@ -209,7 +209,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "unknown_offence_code",
-        "16_unknown_offence_code.sql",
+        "17_unknown_offence_code.sql",
         "Offence codes of the delivery outside the weights: rows, the fallback weight taken "
         "(Home Office class or default) and the share of crime harm resting on it.",
         reads=("harm.offence_weight", "harm.crime_harm", "harm.unknown_offence_code"),
@@ -220,7 +220,7 @@ PUB_TABLES: tuple[PubTable, ...] = (
     ),
     PubTable(
         "linkage_adaptation",
-        "18_linkage_adaptation.sql",
+        "20_linkage_adaptation.sql",
         "Beside `run`: what the delivery carried and what entity resolution did without (comparisons, "
         "blocking and training rules left out over nearly empty columns, parameters from priors).",
         reads=("er.linkage_adaptation",),

@@ -167,7 +167,7 @@ def comparisons(fields: tuple[str, ...] | None = None) -> list:
                 m_probability=NEUTRAL_PROBABILITY, u_probability=NEUTRAL_PROBABILITY,
                 fix_m_probability=True, fix_u_probability=True,
             ),
-            # the forename variant dictionary (sql/2_resolve/00_name_variant.sql)
+            # the forename variant dictionary (sql/2_resolve/01_name_variant.sql)
             label(cll.ExactMatchLevel("forename_canonical", term_frequency_adjustments=True), "nickname / variant"),
             label(
                 cll.Or(cll.ColumnsReversedLevel("forename1", "forename2"), cll.ColumnsReversedLevel("forename2", "forename1")),

@@ -41,7 +41,7 @@ def pairwise_scores(
         f"SELECT person_ref, person_id FROM read_csv({db.literal(str(truth_person_ref_csv))}, all_varchar = true)"
     ).to_arrow_table()
     with db.registered(conn, truth_person_ref=truth):
-        rows = conn.sql(db.render_sql("2_resolve/quality_pairwise.sql", {"top_n": top_n})).fetchall()
+        rows = conn.sql(db.render_sql("2_resolve/quality/pairwise.sql", {"top_n": top_n})).fetchall()
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
 
@@ -63,5 +63,5 @@ def pairwise_scores_by_name_group(
         f"SELECT person_id, name_group FROM read_csv({db.literal(str(truth_dir / 'person.csv'))}, all_varchar = true)"
     ).to_arrow_table()
     with db.registered(conn, truth_person_ref=person_ref, truth_person=person):
-        rows = conn.sql(db.render_sql("2_resolve/quality_pairwise_by_name_group.sql")).fetchall()
+        rows = conn.sql(db.render_sql("2_resolve/quality/pairwise_by_name_group.sql")).fetchall()
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}

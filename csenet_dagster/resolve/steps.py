@@ -23,8 +23,8 @@ SQL = "2_resolve"
 
 
 def build_person_record(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    db.run_sql(conn, f"{SQL}/01_person_mention.sql")
-    db.run_sql(conn, f"{SQL}/02_person_record.sql")
+    db.run_sql(conn, f"{SQL}/02_person_mention.sql")
+    db.run_sql(conn, f"{SQL}/03_person_record.sql")
     by_system = conn.sql(
         "SELECT system, count(*) FROM er.person_record GROUP BY system ORDER BY system"
     ).fetchall()
@@ -39,8 +39,8 @@ def build_person_record(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def standardise(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    db.run_sql(conn, f"{SQL}/00_name_variant.sql")
-    db.run_sql(conn, f"{SQL}/03_person_std.sql", extracted_at=db.extracted_at(conn))
+    db.run_sql(conn, f"{SQL}/01_name_variant.sql")
+    db.run_sql(conn, f"{SQL}/04_person_std.sql", extracted_at=db.extracted_at(conn))
     row = conn.sql(
         """SELECT count(*),
                   count(dob_std), count(*) FILTER (WHERE dob_placeholder),
@@ -68,9 +68,9 @@ def score_pairs(conn: duckdb.DuckDBPyConnection, cfg: ResolveSettings) -> dict[s
         match_weight_levels=_model_levels(result.model_json),
         linkage_adaptation_rows=_adaptation_rows(result.adaptation),
     ):
-        db.run_sql(conn, f"{SQL}/04_match_pair.sql")
-        db.run_sql(conn, f"{SQL}/04_match_weight.sql")
-        db.run_sql(conn, f"{SQL}/04_linkage_adaptation.sql")
+        db.run_sql(conn, f"{SQL}/06_match_pair.sql")
+        db.run_sql(conn, f"{SQL}/05_match_weight.sql")
+        db.run_sql(conn, f"{SQL}/07_linkage_adaptation.sql")
     above = db.scalar(
         conn, f"SELECT count(*) FROM er.match_pair WHERE match_probability >= {cfg.match_threshold!r}"
     )
@@ -189,14 +189,14 @@ def build_nominal_record(
         schema={"person_ref": pl.String, "nominal_id": pl.String, "match_probability": pl.Float64},
     )
     with db.registered(conn, nominal_record_assigned=assigned):
-        db.run_sql(conn, f"{SQL}/06_nominal_record.sql")
+        db.run_sql(conn, f"{SQL}/08_nominal_record.sql")
 
     loaded_table = db.attribute_frame(
         loaded, IDENTITY_CORRECTION_SCHEMA, schema=IDENTITY_CORRECTION_SCHEMA,
         status=lambda c: status.get(c.row_no, "applied"),
     )
     with db.registered(conn, identity_correction_loaded=loaded_table):
-        db.run_sql(conn, f"{SQL}/07_identity_correction.sql")
+        db.run_sql(conn, f"{SQL}/09_identity_correction.sql")
 
     n_nominals = len(set(id_of.values()))
     return {
@@ -227,7 +227,7 @@ def nominal_ids(
 
 
 def build_nominal(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    db.run_sql(conn, f"{SQL}/08_nominal.sql")
+    db.run_sql(conn, f"{SQL}/10_nominal.sql")
     sizes = conn.sql(
         """SELECT n_records, count(*) FROM er.nominal GROUP BY n_records ORDER BY n_records"""
     ).fetchall()
@@ -235,7 +235,7 @@ def build_nominal(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def build_nominal_change(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    db.run_sql(conn, f"{SQL}/09_nominal_change.sql")
+    db.run_sql(conn, f"{SQL}/11_nominal_change.sql")
     counts = dict(conn.sql("SELECT change, count(*) FROM er.nominal_change GROUP BY change").fetchall())
     return {change: int(counts.get(change, 0)) for change in ("new", "kept", "merged", "split")}
 

@@ -2,7 +2,7 @@
 -- inside its own catalog over the working database ${work}: without intelligence with
 -- handling code C (sharing with conditions). The resolve stage's record rules then
 -- rebuild er.person_record / er.person_std from these views (so neither a C log's
--- date nor a value it alone gives reaches a record), sql/3_network/12_shareable_identity.sql
+-- date nor a value it alone gives reaches a record), sql/3_network/15_shareable_identity.sql
 -- keeps the force's identities, and the network and harm SQL run here unchanged:
 -- exports and dossiers are written from the tables this picture gives.
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -27,5 +27,5 @@ WHERE ip.intel_ref IN (SELECT intel_ref FROM ${work}.raw.intel_log WHERE coalesc
 CREATE OR REPLACE VIEW raw.quarantined_person AS
 SELECT * FROM ${work}.raw.quarantined_person WHERE file_name <> 'intel_person.csv';
 
--- reference data, the same in both pictures (harm's: sql/4_harm/20_shareable_input.sql)
+-- reference data, the same in both pictures (harm's: sql/4_harm/12_shareable_input.sql)
 CREATE OR REPLACE VIEW net.cse_offence_code AS SELECT * FROM ${work}.net.cse_offence_code;

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS raw.field_issue (
     detail VARCHAR
 );
 
--- Person fields of quarantined rows of person files (see publish_quarantined_person.sql).
+-- Person fields of quarantined rows of person files (see templates/publish_quarantined_person.sql).
 CREATE TABLE IF NOT EXISTS raw.quarantined_person (
     delivery_id VARCHAR,
     file_name VARCHAR,

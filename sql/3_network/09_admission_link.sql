@@ -14,7 +14,7 @@
 -- are not evidence of CSE: CO_OFFENDER_NON_CSE (co-offending or co-arrest with
 -- a seed), SHARED_ADDRESS (a family home) and HOUSEHOLD_PHONE / HOUSEHOLD_VEHICLE
 -- (the home's phone or car shared with a seed living there). OCG membership is context too
--- (07_member_reason.sql).
+-- (10_member_reason.sql).
 CREATE OR REPLACE TABLE net.admission_link AS
 WITH
 seed AS (

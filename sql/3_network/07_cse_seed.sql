@@ -12,9 +12,9 @@
 --                                 date, or the code implies a child)
 --   CSE_INTEL_VICTIM    VICTIM    victim in a credible CSE-flagged log, not known to be an adult
 -- Void crimes (no crime, suspect eliminated), crimes with no child victim and
--- harmful sexual behaviour between children make no seeds (05_cse_crime.sql).
+-- harmful sexual behaviour between children make no seeds (06_cse_crime.sql).
 -- Found-with adults and missing children are not seeds: they become ASSOCIATE /
--- CHILD_AT_RISK members through a network's offenders (07_member_reason.sql).
+-- CHILD_AT_RISK members through a network's offenders (10_member_reason.sql).
 CREATE OR REPLACE TABLE net.cse_evidence AS
 WITH
 crime_person AS (

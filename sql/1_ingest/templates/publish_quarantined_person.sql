@@ -2,7 +2,7 @@
 -- person_ref seen only in quarantined rows still becomes a person record
 -- (er.person_record) although its rows make no links. Rows without a
 -- person_ref cannot. Typed exactly like the raw tables (loader.typed_value:
--- unusable dob, sex, postcode or phone blanked). Run with publish_file.sql.
+-- unusable dob, sex, postcode or phone blanked). Run with templates/publish_file.sql.
 DELETE FROM raw.quarantined_person WHERE file_name = ${file_name};
 
 INSERT INTO raw.quarantined_person
