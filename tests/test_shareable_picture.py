@@ -197,6 +197,7 @@ def test_an_error_quoting_a_value_is_masked_before_dagster_stores_it(stage, empt
     from csenet_dagster.network import checks as network_checks
     from csenet_dagster.network import steps as network_steps
     from csenet_dagster.publish import tables
+    from csenet_dagster import sql_checks
 
     with db.working_db() as conn:
         conn.execute("CREATE OR REPLACE TABLE raw.delivery AS SELECT 'D' AS delivery_id, "
@@ -219,8 +220,8 @@ def test_an_error_quoting_a_value_is_masked_before_dagster_stores_it(stage, empt
             return {}
 
         monkeypatch.setattr(network_steps, "build_edge", empty_edge)
-        monkeypatch.setattr(network_checks, "check_result",
-                            lambda *args, **kwargs: quoting_failure(duckdb.connect()))
+        # every check runs through the one runner (sql_checks): its query is what fails
+        monkeypatch.setattr(sql_checks, "rule_counts", lambda *args, **kwargs: quoting_failure(duckdb.connect()))
         check = next(c for c in network_checks.CHECKS
                      if any(k.name == "edge_weights_positive_finite" for k in c.check_keys))
         assets, step, name = [network_assets.edge, check], "net__edge_edge_weights_positive_finite", \
