@@ -33,15 +33,24 @@ class PairwiseScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def _truth_table(conn: duckdb.DuckDBPyConnection, csv: Path, columns: str):
+    """Columns of a truth CSV of the generator, every value as text."""
+    return conn.sql(f"SELECT {columns} FROM read_csv({db.literal(str(csv))}, all_varchar = true)").to_arrow_table()
+
+
+def _pairwise_sql(name: str, **params) -> str:
+    """A pairwise score's query, its candidate pairs from the one shared file."""
+    candidates = db.SqlFragment(db.render_sql("2_resolve/quality/candidate_pairs.sql"))
+    return db.render_sql(f"2_resolve/quality/{name}", {"candidate_pairs": candidates, **params})
+
+
 def pairwise_scores(
     conn: duckdb.DuckDBPyConnection, truth_person_ref_csv: Path, top_n: int = 20
 ) -> dict[str, PairwiseScore]:
     """Scores of er.nominal_record by name group ('all', 'common_name', 'other_name')."""
-    truth = conn.sql(
-        f"SELECT person_ref, person_id FROM read_csv({db.literal(str(truth_person_ref_csv))}, all_varchar = true)"
-    ).to_arrow_table()
+    truth = _truth_table(conn, truth_person_ref_csv, "person_ref, person_id")
     with db.registered(conn, truth_person_ref=truth):
-        rows = conn.sql(db.render_sql("2_resolve/quality/pairwise.sql", {"top_n": top_n})).fetchall()
+        rows = conn.sql(_pairwise_sql("pairwise.sql", top_n=top_n)).fetchall()
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
 
@@ -56,12 +65,8 @@ def pairwise_scores_by_name_group(
     someone else (the fairness question: is one group's linkage worse than another's?).
     """
     truth_dir = Path(truth_dir)
-    person_ref = conn.sql(
-        f"SELECT person_ref, person_id FROM read_csv({db.literal(str(truth_dir / 'person_ref.csv'))}, all_varchar = true)"
-    ).to_arrow_table()
-    person = conn.sql(
-        f"SELECT person_id, name_group FROM read_csv({db.literal(str(truth_dir / 'person.csv'))}, all_varchar = true)"
-    ).to_arrow_table()
+    person_ref = _truth_table(conn, truth_dir / "person_ref.csv", "person_ref, person_id")
+    person = _truth_table(conn, truth_dir / "person.csv", "person_id, name_group")
     with db.registered(conn, truth_person_ref=person_ref, truth_person=person):
-        rows = conn.sql(db.render_sql("2_resolve/quality/pairwise_by_name_group.sql")).fetchall()
+        rows = conn.sql(_pairwise_sql("pairwise_by_name_group.sql")).fetchall()
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}

@@ -19,14 +19,7 @@ rec AS (
     LEFT JOIN surname_rank AS s ON s.surname_std = ps.surname_std
     LEFT JOIN forename_rank AS f ON f.forename_canonical = ps.forename_canonical
 ),
-candidate AS (
-    -- every pair either predicted (same nominal) or true (same person): two equi-joins
-    SELECT a.person_ref AS ref_a, b.person_ref AS ref_b
-    FROM rec AS a JOIN rec AS b ON a.nominal_id = b.nominal_id AND a.person_ref < b.person_ref
-    UNION
-    SELECT a.person_ref, b.person_ref
-    FROM rec AS a JOIN rec AS b ON a.person_id = b.person_id AND a.person_ref < b.person_ref
-),
+candidate AS (${candidate_pairs}),
 pairs AS (
     SELECT a.nominal_id = b.nominal_id AS predicted,
            a.person_id = b.person_id AS actual,

@@ -9,14 +9,7 @@ WITH rec AS (
     JOIN truth_person_ref AS t ON t.person_ref = nr.person_ref
     LEFT JOIN truth_person AS p ON p.person_id = t.person_id
 ),
-candidate AS (
-    -- every pair either predicted (same nominal) or true (same person): two equi-joins
-    SELECT a.person_ref AS ref_a, b.person_ref AS ref_b
-    FROM rec AS a JOIN rec AS b ON a.nominal_id = b.nominal_id AND a.person_ref < b.person_ref
-    UNION
-    SELECT a.person_ref, b.person_ref
-    FROM rec AS a JOIN rec AS b ON a.person_id = b.person_id AND a.person_ref < b.person_ref
-),
+candidate AS (${candidate_pairs}),
 pairs AS (
     SELECT a.nominal_id = b.nominal_id AS predicted,
            a.person_id = b.person_id AS actual,
