@@ -26,14 +26,13 @@ Exporters and the dossier writer read whichever picture the settings ask for
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from csenet_dagster import db, settings
+from csenet_dagster import db, files, settings
 
 CATALOG = "shareable"
 
@@ -55,9 +54,7 @@ def using_shareable(conn: duckdb.DuckDBPyConnection, fresh: bool = False) -> Ite
         for file in (path, path.with_name(path.name + ".wal")):
             file.unlink(missing_ok=True)
     conn.execute(f"ATTACH IF NOT EXISTS {db.literal(str(path))} AS {CATALOG}")
-    for file in (path, path.with_name(path.name + ".wal")):
-        if file.exists():
-            os.chmod(file, 0o600)  # it holds intelligence, like work.duckdb
+    files.restrict_working_db(path)  # it holds intelligence, like work.duckdb: owner-only
     conn.execute(f"USE {CATALOG}")
     try:
         yield home

@@ -1,6 +1,6 @@
 -- One edge per pair of nominals and link type, from every piece of evidence
 -- (the force's own analysis, scoring, delineation). Exports and dossiers read the
--- same table of the shareable picture (csenet_dagster/shareable.py: the network and
+-- same table of the shareable picture (csenet_dagster/network/shareable.py: the network and
 -- harm SQL run again over the delivery without handling-code-C intelligence), so
 -- nothing derived from C logs (weight, first/last seen, counts, refs) reaches them.
 -- weight = min(strength x max_event_credit, sum over events of

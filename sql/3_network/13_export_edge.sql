@@ -1,5 +1,5 @@
 -- What the graph exports (GraphML, i2 Analyst's Notebook) carry, per network.
--- Exports are written from the shareable picture (csenet_dagster/shareable.py: this
+-- Exports are written from the shareable picture (csenet_dagster/network/shareable.py: this
 -- SQL and the network stage's run over the delivery without handling-code-C
 -- intelligence and the person records known only from it), so every table read
 -- here already leaves C out: members, edges, weights, dates, counts, refs and

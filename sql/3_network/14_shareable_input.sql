@@ -1,4 +1,4 @@
--- The delivery as the shareable picture sees it (csenet_dagster/shareable.py), run
+-- The delivery as the shareable picture sees it (csenet_dagster/network/shareable.py), run
 -- inside its own catalog over the working database ${work}: without intelligence with
 -- handling code C (sharing with conditions). The resolve stage's record rules then
 -- rebuild er.person_record / er.person_std from these views (so neither a C log's

@@ -1,4 +1,4 @@
--- The shareable picture's identities (csenet_dagster/shareable.py): the force's
+-- The shareable picture's identities (csenet_dagster/network/shareable.py): the force's
 -- resolution of the working database ${work} (a nominal is the same person in both
 -- pictures), for the person records this picture has. A record known only from
 -- handling-code-C intelligence has no row, so a nominal known only from it is not

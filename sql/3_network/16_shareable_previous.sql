@@ -1,4 +1,4 @@
--- The shareable picture's prev.* (csenet_dagster/shareable.py), after 0_previous/01_empty.sql:
+-- The shareable picture's prev.* (csenet_dagster/network/shareable.py), after 0_previous/01_empty.sql:
 -- no previous run (prev.run empty: no changes listed, no previous rank; the published
 -- file holds no shareable state to compare with), but this run's full networks of ${work}
 -- to inherit ids from, and a watermark above every network id issued, this run's included.

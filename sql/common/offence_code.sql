@@ -1,5 +1,5 @@
 -- Expression: an offence code as every stage compares it, defined once here and
--- rendered for one column by harm/weights.py:offence_code_sql (harm/weights.py:
+-- rendered for one column by reference_files.py:offence_code_sql (reference_files.py:
 -- normalise_code does the same in Python). Surrounding spaces trimmed, upper
 -- case, leading zeros dropped so a force's zero-padded codes match the
 -- reference (019E -> 19E, 008/67 -> 8/67); a code of zeros only is kept; blank

@@ -1,6 +1,6 @@
 -- Dossier: the links to draw for network ${network_id}: every edge between two
 -- members, and the edges of its paths to organised crime groups (harm.soc_link_path).
--- In the shareable picture (the default, csenet_dagster/shareable.py) net.edge
+-- In the shareable picture (the default, csenet_dagster/network/shareable.py) net.edge
 -- rests on no handling-code-C intelligence: neither its edges nor their weights,
 -- dates or counts.
 WITH member AS (
