@@ -51,11 +51,17 @@ generate: install
 summary: install
 	$(BIN)/csenet summary
 
+# Two pytest-xdist workers (the CI machine has two cores). Tests of the shared 20,000-person
+# run are kept on one worker (tests/conftest.py), so that run is made once. TEST_WORKERS=0
+# runs the suite in one process.
+TEST_WORKERS ?= 2
+TEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(TEST_PARALLEL)
 
 test-fast: install
-	$(BIN)/pytest -q -m "not slow and not browser"
+	$(BIN)/pytest -q $(TEST_PARALLEL) -m "not slow and not browser"
 
 # The Dagster UI (and its daemon: the delivery sensor) on this machine only.
 ui: install

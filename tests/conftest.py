@@ -190,3 +190,12 @@ def complete_previous_run(analyst_db: Path) -> Path:
     finally:
         conn.close()
     return analyst_db
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs two workers), every test of the 20,000-person
+    run goes to one worker (``--dist loadgroup``), so that run is made once per suite, not
+    once per worker; the other worker meanwhile takes the rest of the suite."""
+    for item in items:
+        if "quality_pipeline_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("quality_pipeline_run"))
