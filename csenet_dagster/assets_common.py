@@ -116,7 +116,3 @@ def _stage_multi_asset(
 
     return decorate
 
-
-def check_result(passed: bool, description: str = "", **metadata: Any) -> dg.AssetCheckResult:
-    """A check result whose metadata are numbers or short texts (never person values)."""
-    return dg.AssetCheckResult(passed=bool(passed), description=description or None, metadata=metadata)

@@ -6,13 +6,15 @@ rows may be *reported* instead (sizes, shares): they go into the metadata and ne
 fail the check. Metadata are rule names and numbers only, never person values.
 
 ``SqlCheck`` declares one (name, table, file, severity, blocking, description);
-``sql_asset_check`` makes the Dagster check of it, ``check_result`` builds the result
-for a check an asset reports itself (publish's ``integrity``).
+``sql_asset_check`` makes the Dagster check of it (its own step), ``sql_multi_check`` the
+checks of one table in one step (ingest: a Dagster step costs about a second, and every
+raw table has several checks), ``check_result`` builds the result for a check an asset
+reports itself (publish's ``integrity``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,10 @@ from dagster_duckdb import DuckDBResource
 
 from csenet_dagster import assets_common, db, ids
 from csenet_dagster.redact import masked
+
+
+# The placeholders of a check file: one mapping, or one per run of the file (see SqlCheck.params).
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 
 def no_params() -> dict[str, Any]:
@@ -39,8 +45,10 @@ class SqlCheck:
     blocking: bool = True
     # WARN checks report a problem an analyst should know about without stopping the run.
     warn: bool = False
-    # Placeholders of the SQL file, read when the check runs (settings of the run).
-    params: Callable[[], Mapping[str, Any]] = field(default=no_params)
+    # Placeholders of the SQL file, read when the check runs (settings of the run). A sequence
+    # of mappings runs the file once per mapping (ingest: once per contract column), the
+    # check's rules being all their rows: the file stays plain SQL without a loop.
+    params: Callable[[], Params] = field(default=no_params)
     # Rows that describe (largest size, a share) and never fail the check.
     reported: tuple[str, ...] = ()
 
@@ -53,11 +61,16 @@ class SqlCheck:
         return dg.AssetCheckSeverity.WARN if self.warn else dg.AssetCheckSeverity.ERROR
 
 
-def rule_counts(conn: duckdb.DuckDBPyConnection, sql_file: str, params: Mapping[str, Any] | None = None) -> dict[str, float]:
-    """Rule -> count (or reported value) of the check file ``sql_file``; every file may also use
-    the ids' placeholders (``${nominal_id_valid}``, ``${network_id_valid}``, ... of ``ids.sql_params``)."""
-    rows = conn.sql(db.render_sql(sql_file, {**ids.sql_params(), **(params or {})})).fetchall()
-    return {str(rule): _number(value) for rule, value in rows}
+def rule_counts(conn: duckdb.DuckDBPyConnection, sql_file: str, params: Params | None = None) -> dict[str, float]:
+    """Rule -> count (or reported value) of the check file ``sql_file``, run once per mapping when
+    ``params`` is a sequence of them; every file may also use the ids' placeholders
+    (``${nominal_id_valid}``, ``${network_id_valid}``, ... of ``ids.sql_params``)."""
+    runs = params if isinstance(params, Sequence) else [params or {}]
+    counts: dict[str, float] = {}
+    for run in runs:
+        rows = conn.sql(db.render_sql(sql_file, {**ids.sql_params(), **run})).fetchall()
+        counts.update((str(rule), _number(value)) for rule, value in rows)
+    return counts
 
 
 def _number(value: Any) -> float | int:
@@ -107,6 +120,26 @@ def sql_asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
             return run_check(conn, check)
 
     return _check
+
+
+def sql_multi_check(name: str, checks: Sequence[SqlCheck]) -> dg.AssetChecksDefinition:
+    """The Dagster checks of ``checks`` in one step named ``name`` (one connection), each reported
+    on its own with its own blocking and severity."""
+
+    @dg.multi_asset_check(
+        name=name,
+        specs=[
+            dg.AssetCheckSpec(check.name, asset=check.asset_key, blocking=check.blocking, description=check.description)
+            for check in checks
+        ],
+    )
+    @masked(f"check {name}")
+    def _checks(duckdb: DuckDBResource):
+        with duckdb.get_connection() as conn:
+            for check in checks:
+                yield run_check(conn, check, asset_key=check.asset_key, check_name=check.name)
+
+    return _checks
 
 
 def sql_asset_checks(checks: tuple[SqlCheck, ...] | list[SqlCheck]) -> list[dg.AssetChecksDefinition]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from csenet_dagster import db, settings
+from csenet_dagster import db, settings, sql_checks
 from csenet_dagster.ops.resource import duckdb_resource
 from csenet_dagster.ingest import ASSETS, CHECKS, DeliveryError, find_deliveries, validate_delivery
 from csenet_dagster.ingest.contract import BY_FILE, FILES, PERSON_FIELDS
@@ -529,6 +529,15 @@ def test_loading_is_deterministic(empty_workspace):
 # --- checks ---------------------------------------------------------------------------------
 
 
+def run_checks(conn, file_name: str) -> dict[str, dg.AssetCheckResult]:
+    """Every check of ``file_name``'s raw table, run by the one check runner (``sql_checks``)."""
+    return {check.name: sql_checks.run_check(conn, check) for check in checks.checks_for(BY_FILE[file_name])}
+
+
+def rules(result: dg.AssetCheckResult) -> dict[str, float]:
+    return {rule: value.value for rule, value in result.metadata.items()}
+
+
 def test_warning_checks_flag_implausible_dates_and_null_rates(empty_workspace):
     rows = good_rows()
     rows["crime.csv"][0]["recorded_date"] = "2027-01-01"  # after extracted_at + tolerance: blanked
@@ -537,36 +546,63 @@ def test_warning_checks_flag_implausible_dates_and_null_rates(empty_workspace):
     rows["crime_person.csv"][0]["surname"] = ""
     rows["crime_person.csv"][1]["dob"] = "1899-12-31"  # an old dob is not an event date: fine
     load_direct(write_delivery(empty_workspace.landing, rows=rows))
-    cfg = IngestSettings()
     with db.working_db(read_only=True) as conn:
-        crime_dates = checks.date_sanity(conn, BY_FILE["crime.csv"], cfg)
-        people_dates = checks.date_sanity(conn, BY_FILE["crime_person.csv"], cfg)
-        nulls = checks.person_null_rates(conn, BY_FILE["crime_person.csv"], cfg)
-        unique = checks.unique_ref(conn, BY_FILE["crime.csv"], cfg)
-    assert not crime_dates.passed
-    assert crime_dates.metadata["after_extracted_at/recorded_date"].value == 1
-    assert crime_dates.metadata["future_blanked/recorded_date"].value == 1
+        crime, people = run_checks(conn, "crime.csv"), run_checks(conn, "crime_person.csv")
+    crime_dates = crime["date_sanity"]
+    assert not crime_dates.passed and crime_dates.severity == dg.AssetCheckSeverity.WARN
+    assert rules(crime_dates) == {
+        "after_extracted_at/recorded_date": 1, "future_blanked/recorded_date": 1,
+        "before_earliest_event_date/recorded_date": 0, "dated_rows/recorded_date": 1,
+        "after_extracted_at/committed_date": 0, "future_blanked/committed_date": 0,
+        "before_earliest_event_date/committed_date": 1, "dated_rows/committed_date": 2,
+    }
+    # The failing rules are named, never a date (a date in a message reads like a date of birth).
+    assert crime_dates.description == ("failed rules: after_extracted_at/recorded_date (1 rows), "
+                                       "before_earliest_event_date/committed_date (1 rows), "
+                                       "future_blanked/recorded_date (1 rows)")
     assert query("SELECT row_no, recorded_date::VARCHAR FROM raw.crime ORDER BY row_no") == [(1, None), (2, "2026-11-30")]
     assert query("SELECT row_no, column_name, rule FROM raw.field_issue") == [(1, "recorded_date", "future_date")]
-    assert crime_dates.metadata["before_1900-01-01/committed_date"].value == 1
-    assert people_dates.passed
-    assert not nulls.passed and nulls.metadata["null_rate/surname"].value == 0.5
-    assert unique.passed
+    assert people["date_sanity"].passed and "before_earliest_event_date/dob" not in rules(people["date_sanity"])
+    nulls = people["person_null_rates"]
+    assert not nulls.passed and nulls.severity == dg.AssetCheckSeverity.WARN
+    assert nulls.description == "failed rules: null_rate_above_max/surname (1 rows)"
+    assert {k: v for k, v in rules(nulls).items() if k.endswith("surname") or k == "rows"} == {
+        "null_rate_above_max/surname": 1, "null_rate/surname": 0.5, "max_null_rate/surname": 0.05, "rows": 2}
+    assert crime["unique_ref"].passed and rules(crime["unique_ref"]) == {"repeats": 0}
 
 
-def test_blocking_checks_catch_a_table_that_breaks_the_contract(empty_workspace):
+def test_blocking_checks_pass_on_good_tables_and_count_each_broken_rule(empty_workspace):
     load_direct(write_delivery(empty_workspace.landing))
     with db.working_db() as conn:
-        conn.execute("INSERT INTO raw.crime SELECT * FROM raw.crime")
+        good = {spec.file_name: run_checks(conn, spec.file_name) for spec in FILES}
+        assert all(result.passed for results in good.values() for result in results.values())
+        conn.execute("INSERT INTO raw.crime SELECT * FROM raw.crime")  # both crimes twice
         conn.execute("UPDATE raw.crime_person SET crime_ref = 'CR404', role = 'NOBODY' WHERE row_no = 1")
-        cfg = IngestSettings()
-        assert not checks.unique_ref(conn, BY_FILE["crime.csv"], cfg).passed
-        assert not checks.referential_integrity(conn, BY_FILE["crime_person.csv"], cfg).passed
-        assert not checks.allowed_values(conn, BY_FILE["crime_person.csv"], cfg).passed
-        assert checks.keys_present(conn, BY_FILE["crime_person.csv"], cfg).passed
-    specs = {name: blocking for spec in FILES for name, _, blocking, _ in checks.checks_for(spec)}
+        conn.execute("UPDATE raw.crime_person SET person_ref = ' ' WHERE row_no = 2")
+        crime, people = run_checks(conn, "crime.csv"), run_checks(conn, "crime_person.csv")
+    assert rules(crime["unique_ref"]) == {"repeats": 2}
+    assert rules(people["referential_integrity"]) == {"orphans": 1}
+    assert rules(people["allowed_values"]) == {"unknown/role": 1, "unknown/sex": 0}
+    assert rules(people["keys_present"]) == {"empty/crime_ref": 0, "empty/person_ref": 1}
+    for result in (crime["unique_ref"], *(people[name] for name in ("referential_integrity", "allowed_values", "keys_present"))):
+        assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert people["keys_present"].description == "failed rules: empty/person_ref (1 rows)"
+    specs = {check.name: check.blocking for spec in FILES for check in checks.checks_for(spec)}
     assert specs == {"keys_present": True, "allowed_values": True, "unique_ref": True,
                      "referential_integrity": True, "date_sanity": False, "person_null_rates": False}
+
+
+def test_quarantine_rate_warns_per_file_above_the_setting(empty_workspace):
+    rows = good_rows()
+    rows["crime.csv"].append(crime("", recorded_date="2026-01-11"))  # missing_key: 1 of 3 rows quarantined
+    load_direct(write_delivery(empty_workspace.landing, rows=rows))
+    with db.working_db(read_only=True) as conn:
+        result = sql_checks.run_check(conn, checks.QUARANTINE_RATE)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
+    assert result.description == "failed rules: quarantine_rate_above_max/crime.csv (1 rows)"
+    assert rules(result)["quarantine_rate/crime.csv"] == 0.3333 and rules(result)["max_quarantine_rate"] == 0.02
+    assert rules(result)["quarantine_rate/crime_person.csv"] == 0
+    assert rules(result)["quarantine_rate_above_max/crime_person.csv"] == 0
 
 
 # --- a generated delivery (known truth) -------------------------------------------------------

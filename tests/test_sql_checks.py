@@ -54,3 +54,15 @@ def test_a_params_function_is_read_when_the_check_runs(conn):
     assert not sql_checks.run_check(conn, check).passed
     floor["value"] = -5
     assert sql_checks.run_check(conn, check).passed
+
+
+def test_a_sequence_of_params_runs_the_file_once_per_mapping_and_keeps_every_rule(tmp_path, conn):
+    # Ingest's check files are about one contract column each: rules named per column.
+    (tmp_path / "probe" / "per_column.sql").write_text(
+        "SELECT 'below/' || ${name} AS rule, count(*) AS n FROM t WHERE x < ${floor}", encoding="utf-8")
+    check = SqlCheck("probe", "x.t", "probe/per_column.sql", "a probe",
+                     params=lambda: [{"name": "zero", "floor": 0}, {"name": "minus_five", "floor": -5}])
+    result = sql_checks.run_check(conn, check)
+    assert {k: v.value for k, v in result.metadata.items()} == {"below/zero": 1, "below/minus_five": 0}
+    assert result.description == "failed rules: below/zero (1 rows)"
+    assert sql_checks.rule_counts(conn, "probe/per_column.sql", []) == {}
