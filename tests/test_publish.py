@@ -378,6 +378,24 @@ def test_audit_rules_catch_broken_stage_tables(stage_tables, breakage, table, ex
     assert failed[table] == expected
 
 
+def test_contract_columns_check_names_each_missing_column_and_holds_back_integrity(stage_tables):
+    spec = next(s for s in PUB_TABLES if s.name == "network")
+    with db.working_db() as conn:
+        tables.build_table(conn, spec)
+        passed = {r.check_name: r.passed for r in tables.audit(conn, spec)}
+        conn.execute("ALTER TABLE pub.network DROP COLUMN harm_score")
+        conn.execute("ALTER TABLE pub.network DROP COLUMN priority_rank")
+        contract, integrity = tables.audit(conn, spec)
+    assert passed == {"contract_columns": True, "integrity": True}
+    assert (contract.check_name, contract.passed) == ("contract_columns", False)
+    assert {rule: n.value for rule, n in contract.metadata.items()} == {
+        "missing_column/network_id": 0, "missing_column/n_members": 0,
+        "missing_column/harm_score": 1, "missing_column/priority_rank": 1}
+    assert "missing_column/harm_score (1 rows)" in contract.description
+    assert (integrity.check_name, integrity.passed) == ("integrity", False)
+    assert integrity.description == "not run: contract columns missing"
+
+
 def test_failed_blocking_audit_stops_publish_and_keeps_the_old_file(stage_tables):
     publish()
     analyst_db = settings.paths().analyst_db

@@ -3,7 +3,8 @@
 Each table is built by one SQL file in ``sql/5_publish/`` from the stage
 tables, then audited before anything reaches analysts (write-audit-publish):
 
-* ``contract_columns``: the columns the force contract and DESIGN.md promise exist;
+* ``contract_columns``: the columns the force contract and DESIGN.md promise exist
+  (``sql/5_publish/checks/contract_columns.sql``, one rule per promised column);
 * ``integrity`` (where the table has ``sql/5_publish/checks/<table>.sql``): each
   rule of that file counts offending rows, and any non-zero count fails.
 
@@ -235,9 +236,17 @@ def build_table(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> None:
     db.run_sql(conn, f"5_publish/{spec.sql_file}", **ids.sql_params())
 
 
+def contract_column_faults(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[str, float]:
+    """``missing_column/<column>`` -> 1 for each promised column ``pub.<table>`` lacks, else 0."""
+    return sql_checks.rule_counts(
+        conn, "5_publish/checks/contract_columns.sql",
+        [{"table_name": spec.name, "column_name": column} for column in spec.required_columns],
+    )
+
+
 def missing_columns(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[str]:
-    present = {name for name, _ in db.table_schema(conn, spec.table)}
-    return [column for column in spec.required_columns if column not in present]
+    faults = contract_column_faults(conn, spec)
+    return [column for column in spec.required_columns if faults[f"missing_column/{column}"]]
 
 
 def integrity_failures(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[str, float]:
@@ -246,20 +255,11 @@ def integrity_failures(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> dict[
 
 
 def audit(conn: duckdb.DuckDBPyConnection, spec: PubTable) -> list[dg.AssetCheckResult]:
-    missing = missing_columns(conn, spec)
-    results = [
-        dg.AssetCheckResult(
-            check_name="contract_columns",
-            passed=not missing,
-            description=(f"missing columns: {', '.join(missing)}" if missing else None),
-            metadata={
-                "required_columns": len(spec.required_columns),
-                "missing_columns": dg.MetadataValue.text(", ".join(missing) or "none"),
-            },
-        )
-    ]
+    """Both checks of a pub table, in the one idiom of ``sql_checks`` (rule counts, all 0 to pass)."""
+    faults = contract_column_faults(conn, spec)
+    results = [sql_checks.check_result(faults, check_name="contract_columns")]
     if spec.has_integrity_rules:
-        if missing:
+        if any(faults.values()):
             # The rules would fail on the missing columns with a less useful message.
             results.append(
                 dg.AssetCheckResult(
