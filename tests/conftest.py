@@ -193,9 +193,13 @@ def complete_previous_run(analyst_db: Path) -> Path:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test`` runs two workers), every test of the 20,000-person
-    run goes to one worker (``--dist loadgroup``), so that run is made once per suite, not
-    once per worker; the other worker meanwhile takes the rest of the suite."""
+    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``) a group runs
+    on one worker, so a module- or session-scoped run is made once, not once per worker: each test
+    module is a group (its module fixtures are whole pipeline runs), and every test of the
+    20,000-person run is one group across modules. The other worker meanwhile takes other groups."""
     for item in items:
         if "quality_pipeline_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("quality_pipeline_run"))
+            group = "quality_pipeline_run"
+        else:
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
