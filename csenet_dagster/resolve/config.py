@@ -34,6 +34,9 @@ class ResolveSettings:
     # wrong (FEBRL corrupts them freely) it would split true matches.
     dob_conflict_refuses_join: bool = True
     dob_conflict_max_m: float = 0.01
+    # Score a shared postcode given a shared surname (families live together), not as
+    # independent evidence: linkage.add_household_level.
+    household_level: bool = True
     # A nominal with more records than this is almost surely a chain of false
     # matches: the blocking check stops it reaching analysts.
     max_cluster_size: int = 50
