@@ -132,6 +132,30 @@ def test_names_are_folded_split_and_canonicalised():
     assert e["surname_std"] is None and e["forename1"] is None and e["full_name"] is None
 
 
+def test_title_surnames_and_prefix_forenames_are_flagged():
+    """Begum/Bibi/Khatun/Kaur/Singh in the surname field and Mohammed (any common spelling or
+    abbreviation) as first forename get their own comparison levels (docs/entity_resolution.md)."""
+    conn = raw_db()
+    add_custody(
+        conn,
+        [
+            {"person_ref": "A", "surname": "BEGUM", "forenames": "Rahima"},
+            {"person_ref": "B", "surname": "Khatoon", "forenames": "Md Saiful"},
+            {"person_ref": "C", "surname": "Kaur", "forenames": "Mohd"},
+            {"person_ref": "D", "surname": "Sandhu", "forenames": "Harpreet Kaur"},
+            {"person_ref": "E", "surname": "Khan", "forenames": "Imran Mohammed"},
+            {"person_ref": "F", "surname": None, "forenames": None},
+        ],
+    )
+    steps.build_person_record(conn)
+    steps.standardise(conn)
+    flags = {ref: (std(conn, ref)["surname_is_title"], std(conn, ref)["forename_is_prefix"]) for ref in "ABCDEF"}
+    # a title name only in the surname field; Mohammed only as the first forename
+    assert flags == {"A": (True, False), "B": (True, True), "C": (True, True), "D": (False, False),
+                     "E": (False, False), "F": (None, None)}
+    assert std(conn, "B")["forename_canonical"] == std(conn, "C")["forename_canonical"] == "mohammed"
+
+
 def test_placeholder_and_impossible_dobs_are_unknown():
     conn = raw_db()
     add_custody(

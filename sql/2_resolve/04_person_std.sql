@@ -2,7 +2,8 @@
 -- Names: case-folded, accents stripped (letters without a decomposition such as
 -- ł, ø, ß mapped by hand), punctuation removed ("O'Brien" -> "obrien"),
 -- hyphens/dots split parts ("Smith-Jones" -> parts smith, jones), initials flagged,
--- nicknames mapped to a canonical forename, Soundex as the fuzzy key.
+-- nicknames mapped to a canonical forename, Soundex as the fuzzy key, title names
+-- used as surnames (Begum, Kaur, Singh) and prefix forenames (Mohammed) flagged.
 -- dob: placeholders 01/01/1900 and 01/01/<year>, future dates and pre-1900 dates
 -- are unknown. Postcode: valid UK shape only, sector and outward code kept separately;
 -- address: only its house number and first street word (address_key).
@@ -79,12 +80,23 @@ SELECT
     n.surname_first,
     n.surname_last,
     ss.code AS surname_sdx,
+    -- A name carried in place of the family name: many Bangladeshi and Pakistani women are
+    -- recorded as Begum, Bibi or Khatun and Sikhs as Kaur or Singh, on one record instead of
+    -- the family (clan) name on another, so such a surname disagreeing is weak evidence
+    -- (the surname comparison's "title name" level). Common spellings included.
+    n.surname_std IN ('begum', 'begam', 'begom', 'bibi', 'khatun', 'khatoon', 'kaur', 'kour', 'singh')
+        AS surname_is_title,
     n.forename1,
     n.forename2,
     n.forename_canonical,
     left(n.forename1, 1) AS forename_initial,
     length(n.forename1) = 1 AS forename_is_initial,
     fs.code AS forename_sdx,
+    -- Mohammed (Md, Mohd, Muhammad) is often a religious prefix: the man is known by his
+    -- middle (calling) name, and one system records "Mohammed" alone, another the calling
+    -- name alone. Such forenames disagreeing is weak evidence (the forename comparison's
+    -- "prefix name" level).
+    n.forename_canonical = 'mohammed' AS forename_is_prefix,
     CASE WHEN n.forename_canonical IS NOT NULL AND n.surname_std IS NOT NULL
          THEN n.forename_canonical || ' ' || n.surname_std END AS full_name,
     CASE
