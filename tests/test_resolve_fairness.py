@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from csenet_dagster.resolve.quality import pairwise_scores_by_name_group
+from csenet_dagster.resolve.quality import pairwise_scores_by_name_group, true_pairs_joined
 
 NAME_GROUPS = {"WHITE_BRITISH", "SOUTH_ASIAN", "EASTERN_EUROPEAN", "BLACK_AFRICAN_CARIBBEAN", "EAST_ASIAN",
                "MIDDLE_EASTERN"}
@@ -93,20 +93,6 @@ def test_precision_is_at_least_0_99_for_every_name_group(scores):
     assert not low, f"name groups with precision below {MIN_PRECISION}: {low}"
 
 
-def _joined_share(conn, truth, condition: str) -> tuple[int, int]:
-    """(true pairs meeting ``condition`` on their standardised records a, b; how many of them
-    the resolution put in one nominal)."""
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE truth_ref AS SELECT person_ref, person_id "
-                 f"FROM read_csv('{truth / 'person_ref.csv'}', all_varchar = true)")
-    return conn.sql(f"""
-        SELECT count(*), count(*) FILTER (WHERE na.nominal_id = nb.nominal_id)
-        FROM truth_ref AS ta JOIN truth_ref AS tb ON ta.person_id = tb.person_id AND ta.person_ref < tb.person_ref
-        JOIN er.person_std AS a ON a.person_ref = ta.person_ref JOIN er.person_std AS b ON b.person_ref = tb.person_ref
-        JOIN er.nominal_record AS na ON na.person_ref = a.person_ref
-        JOIN er.nominal_record AS nb ON nb.person_ref = b.person_ref
-        WHERE {condition}""").fetchall()[0]
-
-
 # A woman recorded as Begum (Bibi, Khatun, Kaur) in one system and under her family name in
 # another, or a man as "Mohammed" alone and by his calling name: with the rest of the name and
 # the dob agreeing she is one nominal. Measured on this run (seed 5): 128 of 134 such title pairs
@@ -115,12 +101,13 @@ def _joined_share(conn, truth, condition: str) -> tuple[int, int]:
 def test_title_and_prefix_names_do_not_split_a_person(quality_pipeline_run):
     conn = duckdb.connect(str(quality_pipeline_run.work_db), read_only=True)
     try:
-        title = _joined_share(conn, quality_pipeline_run.truth,
-                              "a.surname_is_title <> b.surname_is_title AND a.forename_canonical = b.forename_canonical"
-                              " AND a.dob_std = b.dob_std")
-        prefix = _joined_share(conn, quality_pipeline_run.truth,
-                               "a.forename_is_prefix <> b.forename_is_prefix AND a.surname_std = b.surname_std"
-                               " AND a.dob_std = b.dob_std")
+        truth = quality_pipeline_run.truth / "person_ref.csv"
+        title = true_pairs_joined(conn, truth,
+                                  "a.surname_is_title <> b.surname_is_title AND a.forename_canonical = b.forename_canonical"
+                                  " AND a.dob_std = b.dob_std")
+        prefix = true_pairs_joined(conn, truth,
+                                   "a.forename_is_prefix <> b.forename_is_prefix AND a.surname_std = b.surname_std"
+                                   " AND a.dob_std = b.dob_std")
     finally:
         conn.close()
     assert title[0] >= 50 and prefix[0] >= 20, (title, prefix)  # enough pairs to judge

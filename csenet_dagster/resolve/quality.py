@@ -70,3 +70,20 @@ def pairwise_scores_by_name_group(
     with db.registered(conn, truth_person_ref=person_ref, truth_person=person):
         rows = conn.sql(_pairwise_sql("pairwise_by_name_group.sql")).fetchall()
     return {r[0]: PairwiseScore(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+
+def true_pairs_joined(conn: duckdb.DuckDBPyConnection, truth_person_ref_csv: Path, where: str) -> tuple[int, int]:
+    """(true pairs whose standardised records ``a`` and ``b`` meet the SQL condition ``where``,
+    how many of them er.nominal_record puts in one nominal): recall on one kind of pair."""
+    truth = _truth_table(conn, truth_person_ref_csv, "person_ref, person_id")
+    with db.registered(conn, truth_person_ref=truth):
+        pairs, joined = conn.sql(f"""
+            SELECT count(*), count(*) FILTER (WHERE na.nominal_id = nb.nominal_id)
+            FROM truth_person_ref AS ta
+            JOIN truth_person_ref AS tb ON ta.person_id = tb.person_id AND ta.person_ref < tb.person_ref
+            JOIN er.person_std AS a ON a.person_ref = ta.person_ref
+            JOIN er.person_std AS b ON b.person_ref = tb.person_ref
+            JOIN er.nominal_record AS na ON na.person_ref = a.person_ref
+            JOIN er.nominal_record AS nb ON nb.person_ref = b.person_ref
+            WHERE {where}""").fetchall()[0]
+    return int(pairs), int(joined)
