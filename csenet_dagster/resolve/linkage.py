@@ -73,7 +73,7 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
 # reading of the EM estimates on generated deliveries (docs/entity_resolution.md),
 # rounded and conservative on agreement; they are used only where EM could not run.
 PRIOR_M: dict[str, tuple[float, ...]] = {
-    "surname": (0.84, 0.03, 0.01, 0.005, 0.01, 0.07, 0.02, 0.005, 0.01),
+    "surname": (0.84, 0.03, 0.01, 0.005, 0.01, 0.07, 0.02, 0.01, 0.005),
     "forename": (0.78, 1e-4, 0.04, 0.01, 0.06, 0.06, 0.01, 0.005, 0.035),
     "dob": (0.02, 0.93, 0.02, 0.015, 0.015),
     "postcode": (0.80, 0.01, 0.02, 0.02, 0.02, 0.13),
